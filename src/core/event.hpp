@@ -1,0 +1,140 @@
+// The event model the grouping engine reads: the parts of a Sentry event payload that grouping,
+// fingerprinting and stack-trace rules look at. Strings are views into the parsed JSON document
+// (which must outlive the Event) unless noted.
+//
+// Wrong-shaped fields are ignored field by field: a field of an unexpected JSON type is treated
+// as absent and the event is still grouped (see README, "Bad input").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "json.hpp"
+
+namespace triage {
+
+// Behaviour family of a platform, as stack-trace rules and frame normalization see it.
+enum class Family { native, javascript, other };
+Family family_for_platform(std::string_view platform);
+std::string_view family_name(Family family);
+
+struct Frame {
+	std::string_view function;      // may be empty
+	std::string_view raw_function;
+	std::string_view module;
+	std::string_view filename;
+	std::string_view abs_path;
+	std::string_view package;
+	std::string_view context_line;
+	std::string_view platform;      // frame.platform, else the event's platform
+	std::optional<int64_t> lineno;
+	std::optional<int64_t> colno;
+	std::optional<bool> in_app;     // as sent; stack-trace rules may change it
+	bool has_function = false;      // "function" present as a string (even empty)
+	bool has_raw_function = false;
+	bool has_context_line = false;
+	bool has_sourcemap = false;     // frame.data.sourcemap present
+	// Set by classifier stack-trace rules (category=...). Views into rule storage, or empty.
+	std::string_view category;
+	std::optional<bool> orig_in_app; // in_app before a rule changed it
+	Family family() const { return family_for_platform(platform); }
+	bool is_in_app() const { return in_app.value_or(false); }
+};
+
+struct Stacktrace {
+	std::vector<Frame> frames;
+};
+
+struct Mechanism {
+	std::string_view type;
+	bool synthetic = false;
+	bool is_exception_group = false;
+	std::optional<int64_t> exception_id;
+	std::optional<int64_t> parent_id;
+	std::optional<std::string_view> ns_error_domain;
+	std::optional<int64_t> ns_error_code;
+};
+
+struct Exception {
+	std::optional<std::string_view> type;
+	std::optional<std::string_view> value;
+	std::string_view module;
+	std::optional<Stacktrace> stacktrace;   // absent when the payload has none
+	std::optional<Stacktrace> raw_stacktrace;
+	std::optional<Mechanism> mechanism;
+};
+
+struct Thread {
+	bool crashed = false;
+	bool current = false;
+	std::optional<Stacktrace> stacktrace;
+};
+
+struct Csp {
+	std::string_view effective_directive;
+	std::string_view blocked_uri;
+	std::string_view violated_directive;
+	std::string_view original_policy;
+	std::string_view document_uri;
+	std::string_view source_file;
+	bool present = false;
+};
+
+struct HostnameReport {      // hpkp, expectct, expectstaple
+	std::string_view hostname;
+	bool present = false;
+};
+
+struct Template {
+	std::string_view filename;
+	std::string_view abs_path;
+	std::string_view context_line;
+	bool present = false;
+};
+
+struct Event {
+	std::string_view platform;
+	std::string_view level;
+	std::string_view logger;
+	std::string_view transaction;
+	std::string_view release;
+	std::string_view environment;
+	std::string_view sdk_name;
+	std::string_view sdk_version;
+	std::optional<std::string_view> checksum;
+	std::optional<std::vector<std::string>> fingerprint;  // client fingerprint, values as strings
+	// logentry (or the legacy "message" key): the template and the formatted text.
+	std::optional<std::string_view> logentry_message;
+	std::optional<std::string_view> logentry_formatted;
+	std::vector<Exception> exceptions;  // stored order: innermost/cause first, outermost last
+	std::vector<Thread> threads;
+	std::optional<Stacktrace> stacktrace; // event-level stack trace
+	std::vector<std::pair<std::string_view, std::string_view>> tags;
+	Csp csp;
+	HostnameReport hpkp;
+	HostnameReport expectct;
+	HostnameReport expectstaple;
+	Template template_info;
+
+	// Every stack trace of the event (exceptions, threads, event-level), for rules and fingerprints.
+	template <typename F> void for_each_stacktrace(F &&f) {
+		for (auto &e : exceptions)
+			if (e.stacktrace)
+				f(*e.stacktrace, &e);
+		for (auto &t : threads)
+			if (t.stacktrace)
+				f(*t.stacktrace, static_cast<Exception *>(nullptr));
+		if (stacktrace)
+			f(*stacktrace, static_cast<Exception *>(nullptr));
+	}
+};
+
+// Builds the model from a parsed payload. The document must be a JSON object (else
+// Error(invalid_parameter)). Keys beginning with '_' are ignored.
+Event read_event(const JsonValue &root);
+
+} // namespace triage

@@ -1,0 +1,195 @@
+#include "json.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+
+namespace triage {
+
+namespace {
+
+void *malloc_alloc(size_t size) {
+	void *p = std::malloc(size ? size : 1);
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void *malloc_realloc(void *ptr, size_t, size_t new_size) {
+	void *p = std::realloc(ptr, new_size ? new_size : 1);
+	if (!p)
+		throw std::bad_alloc();
+	return p;
+}
+void malloc_free(void *ptr) { std::free(ptr); }
+
+AllocHooks g_hooks = {malloc_alloc, malloc_realloc, malloc_free};
+
+// Forwards SAX events to the document while counting nesting, so that a hostile payload cannot
+// make the DOM (or anything walking it later) arbitrarily deep.
+class DepthLimitedHandler {
+public:
+	explicit DepthLimitedHandler(JsonDocument &doc) : doc_(doc) {}
+	bool depth_exceeded = false;
+
+	bool Null() { return doc_.Null(); }
+	bool Bool(bool b) { return doc_.Bool(b); }
+	bool Int(int i) { return doc_.Int(i); }
+	bool Uint(unsigned i) { return doc_.Uint(i); }
+	bool Int64(int64_t i) { return doc_.Int64(i); }
+	bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+	bool Double(double d) { return doc_.Double(d); }
+	bool RawNumber(const char *str, rapidjson::SizeType length, bool copy) {
+		return doc_.RawNumber(str, length, copy);
+	}
+	bool String(const char *str, rapidjson::SizeType length, bool copy) { return doc_.String(str, length, copy); }
+	bool Key(const char *str, rapidjson::SizeType length, bool copy) { return doc_.Key(str, length, copy); }
+	bool StartObject() { return enter() && doc_.StartObject(); }
+	bool EndObject(rapidjson::SizeType count) {
+		--depth_;
+		return doc_.EndObject(count);
+	}
+	bool StartArray() { return enter() && doc_.StartArray(); }
+	bool EndArray(rapidjson::SizeType count) {
+		--depth_;
+		return doc_.EndArray(count);
+	}
+
+private:
+	bool enter() {
+		if (++depth_ > kMaxJsonDepth) {
+			depth_exceeded = true;
+			return false;
+		}
+		return true;
+	}
+	JsonDocument &doc_;
+	unsigned depth_ = 0;
+};
+
+struct ParseOutcome {
+	rapidjson::ParseResult result;
+	bool depth_exceeded;
+};
+
+} // namespace
+
+void set_alloc_hooks(const AllocHooks &hooks) { g_hooks = hooks; }
+
+void *HookAllocator::Malloc(size_t size) { return size ? g_hooks.alloc(size) : nullptr; }
+
+void *HookAllocator::Realloc(void *ptr, size_t old_size, size_t new_size) {
+	if (new_size == 0) {
+		Free(ptr);
+		return nullptr;
+	}
+	if (!ptr)
+		return g_hooks.alloc(new_size);
+	return g_hooks.realloc(ptr, old_size, new_size);
+}
+
+void HookAllocator::Free(void *ptr) {
+	if (ptr && g_hooks.free)
+		g_hooks.free(ptr);
+}
+
+void parse_json(std::string_view text, JsonDocument &doc, const char *what) {
+	constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+	ParseOutcome outcome{};
+	auto generate = [&](JsonDocument &target) {
+		DepthLimitedHandler handler(target);
+		rapidjson::MemoryStream raw(text.data(), text.size());
+		rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, HookAllocator> reader;
+		outcome.result = reader.Parse<kFlags>(raw, handler);
+		outcome.depth_exceeded = handler.depth_exceeded;
+		return !outcome.result.IsError();
+	};
+	doc.Populate(generate);
+	if (outcome.depth_exceeded)
+		throw Error(ErrorKind::program_limit, std::string(what) + " JSON is nested more than " +
+		                                          std::to_string(kMaxJsonDepth) + " levels deep");
+	if (outcome.result.IsError())
+		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
+		                                         std::to_string(outcome.result.Offset()) + ": " +
+		                                         rapidjson::GetParseError_En(outcome.result.Code()));
+}
+
+const JsonValue *member(const JsonValue &object, std::string_view key) {
+	if (!object.IsObject())
+		return nullptr;
+	const JsonValue *found = nullptr;
+	for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+		const JsonValue &name = it->name;
+		if (name.GetStringLength() == key.size() && std::memcmp(name.GetString(), key.data(), key.size()) == 0)
+			found = &it->value;
+	}
+	return found;
+}
+
+std::optional<std::string_view> member_string(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	if (v && v->IsString())
+		return string_of(*v);
+	return std::nullopt;
+}
+
+const JsonValue *member_object(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	return v && v->IsObject() ? v : nullptr;
+}
+
+const JsonValue *member_array(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	return v && v->IsArray() ? v : nullptr;
+}
+
+std::optional<bool> member_bool(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	if (v && v->IsBool())
+		return v->GetBool();
+	return std::nullopt;
+}
+
+std::optional<int64_t> member_int(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	if (!v)
+		return std::nullopt;
+	if (v->IsInt64())
+		return v->GetInt64();
+	if (v->IsUint64())
+		return static_cast<int64_t>(v->GetUint64() & 0x7fffffffffffffffULL);
+	if (v->IsDouble()) {
+		double d = v->GetDouble();
+		if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d)))
+			return static_cast<int64_t>(d);
+	}
+	return std::nullopt;
+}
+
+void append_json_string(std::string &out, std::string_view value) {
+	static const char hex[] = "0123456789abcdef";
+	out.push_back('"');
+	for (unsigned char c : value) {
+		switch (c) {
+		case '"': out += "\\\""; break;
+		case '\\': out += "\\\\"; break;
+		case '\n': out += "\\n"; break;
+		case '\r': out += "\\r"; break;
+		case '\t': out += "\\t"; break;
+		case '\b': out += "\\b"; break;
+		case '\f': out += "\\f"; break;
+		default:
+			if (c < 0x20) {
+				out += "\\u00";
+				out.push_back(hex[c >> 4]);
+				out.push_back(hex[c & 15]);
+			} else {
+				out.push_back(static_cast<char>(c));
+			}
+		}
+	}
+	out.push_back('"');
+}
+
+} // namespace triage

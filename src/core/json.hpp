@@ -1,0 +1,72 @@
+// JSON parsing for events and rules: RapidJSON on a pluggable allocator (palloc inside
+// PostgreSQL, malloc elsewhere), bounded nesting depth, and "last duplicate key wins" look-ups.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "errors.hpp"
+
+// A misused RapidJSON accessor must never abort() the server: make its assertions throw.
+#ifndef RAPIDJSON_ASSERT
+#define RAPIDJSON_ASSERT(x)                                                                                    \
+	do {                                                                                                       \
+		if (!(x))                                                                                              \
+			throw ::triage::Error(::triage::ErrorKind::invalid_parameter, "internal JSON access error: " #x); \
+	} while (0)
+#endif
+#define RAPIDJSON_HAS_STDSTRING 0
+#include <rapidjson/document.h>
+
+namespace triage {
+
+// Where the core gets its bulk memory. PostgreSQL installs palloc-based hooks so that an
+// error anywhere frees everything with the memory context; tests and tools use malloc.
+struct AllocHooks {
+	void *(*alloc)(size_t size);
+	void *(*realloc)(void *ptr, size_t old_size, size_t new_size);
+	void (*free)(void *ptr); // may be null: memory is released in bulk by the owner
+};
+void set_alloc_hooks(const AllocHooks &hooks);
+
+class HookAllocator {
+public:
+	static const bool kNeedFree = true;
+	void *Malloc(size_t size);
+	void *Realloc(void *ptr, size_t old_size, size_t new_size);
+	static void Free(void *ptr);
+	bool operator==(const HookAllocator &) const { return true; }
+	bool operator!=(const HookAllocator &) const { return false; }
+};
+
+using JsonAllocator = rapidjson::MemoryPoolAllocator<HookAllocator>;
+using JsonDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, JsonAllocator, HookAllocator>;
+using JsonValue = JsonDocument::ValueType;
+
+// Deepest nesting accepted in an event. Real SDK payloads stay far below it.
+constexpr unsigned kMaxJsonDepth = 256;
+
+// Parses JSON text (validating UTF-8) into doc. Throws Error(invalid_json) with the byte offset
+// on malformed input, Error(program_limit) when nesting exceeds kMaxJsonDepth.
+void parse_json(std::string_view text, JsonDocument &doc, const char *what = "event");
+
+// Member look-up where a duplicated key resolves to its last occurrence, as Python's json does.
+const JsonValue *member(const JsonValue &object, std::string_view key);
+// Typed look-ups: absent when the member is missing or of another type.
+std::optional<std::string_view> member_string(const JsonValue &object, std::string_view key);
+const JsonValue *member_object(const JsonValue &object, std::string_view key);
+const JsonValue *member_array(const JsonValue &object, std::string_view key);
+std::optional<bool> member_bool(const JsonValue &object, std::string_view key);
+std::optional<int64_t> member_int(const JsonValue &object, std::string_view key);
+
+inline std::string_view string_of(const JsonValue &value) {
+	return std::string_view(value.GetString(), value.GetStringLength());
+}
+
+// Appends value to out as a JSON string literal (quotes and escapes included).
+void append_json_string(std::string &out, std::string_view value);
+
+} // namespace triage

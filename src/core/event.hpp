@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -119,6 +120,14 @@ struct Event {
 	HostnameReport expectct;
 	HostnameReport expectstaple;
 	Template template_info;
+
+	// Storage for strings that normalization rewrites (trimmed function names, ...): the views
+	// above may point here. A deque never moves its elements.
+	std::deque<std::string> owned_strings;
+	std::string_view own(std::string s) {
+		owned_strings.push_back(std::move(s));
+		return owned_strings.back();
+	}
 
 	// Every stack trace of the event (exceptions, threads, event-level), for rules and fingerprints.
 	template <typename F> void for_each_stacktrace(F &&f) {

@@ -1,0 +1,25 @@
+# pg_triage: the canonical build (PGXS). `make && make install`; tests: scripts/test.sh.
+EXTENSION = pg_triage
+EXTVERSION = 0.1.0
+
+MODULE_big = pg_triage
+SRCS = $(wildcard src/core/*.cpp) $(wildcard src/pg/*.cpp)
+OBJS = $(SRCS:.cpp=.o)
+DATA = $(wildcard sql/pg_triage--*.sql)
+
+# pg_regress: inputs in sql/, expected outputs in expected/ (top-level layout).
+REGRESS = grouping_hashes grouping_info bad_input search_path sdk_grouping
+REGRESS_OPTS = --inputdir=. --load-extension=pg_triage
+
+PG_CPPFLAGS = -Isrc/core -Isrc/pg
+PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wno-register -Wall -Wextra \
+	-Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type
+SHLIB_LINK = -lstdc++ -lpcre2-8
+
+# No LLVM bitcode: the JIT gains nothing from inlining these C++ functions, and building the
+# bitcode doubles the build time. (Set before the include, which reads it.)
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

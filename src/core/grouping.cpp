@@ -1,0 +1,1103 @@
+#include "grouping.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <unordered_map>
+
+#include "function_names.hpp"
+#include "parameterize.hpp"
+#include "regex.hpp"
+
+namespace triage {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Components
+
+Component leaf(std::string id, std::string value) {
+	Component c;
+	c.id = std::move(id);
+	c.values.push_back(std::move(value));
+	c.contributes = true;
+	return c;
+}
+
+Component empty_component(std::string id, std::string hint = {}) {
+	Component c;
+	c.id = std::move(id);
+	c.hint = std::move(hint);
+	return c;
+}
+
+Component parent(std::string id, std::vector<Component> children) {
+	Component c;
+	c.id = std::move(id);
+	c.children = std::move(children);
+	c.contributes = std::any_of(c.children.begin(), c.children.end(), [](const Component &x) { return x.contributes; });
+	return c;
+}
+
+// Rewriting a leaf's value makes it contribute again, as in Sentry (a component's contributes
+// is recomputed from new values).
+void set_value(Component &c, std::string value, std::string hint) {
+	c.values.assign(1, std::move(value));
+	c.contributes = !c.values[0].empty();
+	c.hint = std::move(hint);
+}
+
+void disable(Component &c, std::string hint) {
+	c.contributes = false;
+	if (!hint.empty())
+		c.hint = std::move(hint);
+}
+
+template <typename F> void for_each_contributing_value(const Component &c, F &&f) {
+	if (!c.contributes)
+		return;
+	for (const auto &v : c.values)
+		f(v);
+	for (const auto &child : c.children)
+		for_each_contributing_value(child, f);
+}
+
+std::vector<std::string> contributing_values(const Component &c) {
+	std::vector<std::string> out;
+	for_each_contributing_value(c, [&](const std::string &v) { out.push_back(v); });
+	return out;
+}
+
+// What the hash of a component is computed over (values concatenated): equal bytes, equal hash.
+std::string hash_input(const Component &c) {
+	std::string s;
+	for_each_contributing_value(c, [&](const std::string &v) { s += v; });
+	return s;
+}
+
+bool has_contributing_stacktrace(const Component &c) {
+	if (!c.contributes)
+		return false;
+	if (c.id == "stacktrace")
+		return true;
+	return std::any_of(c.children.begin(), c.children.end(), has_contributing_stacktrace);
+}
+
+bool same_component(const Component &a, const Component &b) {
+	if (a.id != b.id || a.contributes != b.contributes || a.hint != b.hint || a.values != b.values ||
+	    a.children.size() != b.children.size())
+		return false;
+	for (size_t i = 0; i < a.children.size(); i++)
+		if (!same_component(a.children[i], b.children[i]))
+			return false;
+	return true;
+}
+
+// A strategy's result: one component per variant name, in the order the names first appear.
+using ComponentsByVariant = std::vector<std::pair<std::string, Component>>;
+
+Component *find_variant(ComponentsByVariant &by_variant, std::string_view name) {
+	for (auto &[n, c] : by_variant)
+		if (n == name)
+			return &c;
+	return nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frame normalization before grouping
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool ends_with(std::string_view s, std::string_view suffix) {
+	return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool has_url_origin(std::string_view path, bool files_count_as_urls) {
+	if (path.empty())
+		return false;
+	if (starts_with(path, "http:") || starts_with(path, "https:") || starts_with(path, "applewebdata:") ||
+	    starts_with(path, "blob:"))
+		return true;
+	return files_count_as_urls && starts_with(path, "file:");
+}
+
+std::string_view basename_of(std::string_view path) {
+	size_t pos = path.find_last_of("/\\");
+	return pos == std::string_view::npos ? path : path.substr(pos + 1);
+}
+
+std::string ascii_lower(std::string_view s) {
+	std::string out(s);
+	for (auto &c : out)
+		if (c >= 'A' && c <= 'Z')
+			c = static_cast<char>(c - 'A' + 'a');
+	return out;
+}
+
+size_t utf8_length(std::string_view s) {
+	size_t n = 0;
+	for (unsigned char c : s)
+		n += (c & 0xC0) != 0x80;
+	return n;
+}
+
+// Python's " ".join(line.split()) for ASCII whitespace.
+std::string collapse_whitespace(std::string_view s) {
+	std::string out;
+	out.reserve(s.size());
+	bool pending_space = false;
+	for (char c : s) {
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			pending_space = !out.empty();
+		} else {
+			if (pending_space)
+				out.push_back(' ');
+			pending_space = false;
+			out.push_back(c);
+		}
+	}
+	return out;
+}
+
+// Removes "?query" from a JavaScript filename, as Sentry does before grouping.
+std::optional<std::string> strip_query_string(std::string_view filename) {
+	size_t q = filename.find('?');
+	if (q == std::string_view::npos)
+		return std::nullopt;
+	size_t hash = filename.find('#', q);
+	std::string_view query = filename.substr(q + 1, hash == std::string_view::npos ? std::string_view::npos : hash - q - 1);
+	if (query.empty())
+		return std::nullopt;
+	std::string needle = "?" + std::string(query);
+	std::string out(filename);
+	for (size_t pos = out.find(needle); pos != std::string::npos; pos = out.find(needle, pos))
+		out.erase(pos, needle.size());
+	return out;
+}
+
+const Regex &python_multiprocessing_call() {
+	static const Regex re("from multiprocessing\\.spawn import spawn_main; spawn_main\\("
+	                      "(tracker_fd|parent_pid)=\\d+, pipe_handle=\\d+\\)");
+	return re;
+}
+
+void normalize_frame(Frame &frame, Event &event) {
+	// Function names are trimmed once, keeping the original as raw_function.
+	if (!frame.function.empty() && !frame.has_raw_function) {
+		std::string trimmed = trim_function_name(frame.function, frame.platform);
+		if (trimmed != frame.function) {
+			frame.raw_function = frame.function;
+			frame.has_raw_function = true;
+			frame.function = event.own(std::move(trimmed));
+		}
+	}
+	if (event.platform == "javascript")
+		if (auto stripped = strip_query_string(frame.filename))
+			frame.filename = event.own(std::move(*stripped));
+	// CPython's multiprocessing spawns children with a generated line holding pids and handles.
+	if (!frame.context_line.empty() && event.platform == "python" && frame.module == "__main__" &&
+	    frame.filename == "<string>" && frame.function == "<module>" &&
+	    python_multiprocessing_call().matches_prefix(frame.context_line)) {
+		static const Regex digits_after_equals("=\\d+");
+		frame.context_line = event.own(digits_after_equals.replace_all(frame.context_line, "=<int>"));
+	}
+}
+
+void prepare_frames(Event &event, const StacktraceRules &rules) {
+	auto prepare = [&](Stacktrace &st, Exception *exception) {
+		for (auto &f : st.frames)
+			normalize_frame(f, event);
+		apply_classifier_rules(rules, st, exception);
+		for (auto &f : st.frames)
+			if (!f.in_app)
+				f.in_app = false;
+	};
+	for (auto &e : event.exceptions) {
+		if (e.stacktrace)
+			prepare(*e.stacktrace, &e);
+		if (e.raw_stacktrace)
+			prepare(*e.raw_stacktrace, &e);
+	}
+	if (event.stacktrace)
+		prepare(*event.stacktrace, nullptr);
+	for (auto &t : event.threads)
+		if (t.stacktrace)
+			prepare(*t.stacktrace, nullptr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Frame components
+
+bool is_context_line_platform(std::string_view platform) {
+	return platform == "javascript" || platform == "node" || platform == "python" || platform == "php" ||
+	       platform == "ruby";
+}
+
+Component filename_component(const Frame &frame) {
+	std::string_view filename = frame.filename.empty() ? frame.abs_path : frame.filename;
+	if (filename.empty())
+		return empty_component("filename");
+	Component c = leaf("filename", ascii_lower(basename_of(filename)));
+	const std::string &name = c.values[0];
+	if (has_url_origin(frame.abs_path, false)) {
+		disable(c, "ignored because frame points to a URL");
+	} else if (name == "<anonymous>") {
+		disable(c, "ignored because filename is anonymous");
+	} else if (name == "[native code]") {
+		disable(c, "ignored because filename suggests native code");
+	} else if (frame.platform == "java") {
+		static const Regex javassist("(\\$\\$_javassist)(?:_seam)?(?:_[0-9]+)?");
+		std::string cleaned = javassist.replace_all(name, "$1<auto>");
+		if (cleaned != name)
+			set_value(c, std::move(cleaned), "cleaned javassist parts");
+	}
+	return c;
+}
+
+// Java code generators put counters and hashes into class names; they are replaced by <auto>.
+std::string clean_java_codegen_markers(std::string_view module) {
+	static const Regex reflect("(sun\\.reflect\\.Generated(?:Serialization)?ConstructorAccessor)\\d+");
+	static const Regex cglib("(\\$\\$[\\w_]+?CGLIB\\$\\$)[a-fA-F0-9]+(_[0-9]+)?");
+	static const Regex javassist("(\\$\\$_javassist)(?:_seam)?(?:_[0-9]+)?");
+	static const Regex clojure("(\\$fn__)\\d+");
+	static const Regex enhancer_by("(\\$\\$?EnhancerBy[\\w_]+?\\$?\\$)[a-fA-F0-9]+(_[0-9]+)?");
+	static const Regex fast_class_by("(\\$\\$?FastClassBy[\\w_]+?\\$?\\$)[a-fA-F0-9]+(_[0-9]+)?");
+	static const Regex hibernate_proxy("(\\$\\$?HibernateProxy\\$?\\$)\\w+(_[0-9]+)?");
+	std::string m(module);
+	if (m.find('$') == std::string::npos && m.find("ConstructorAccessor") == std::string::npos)
+		return m;
+	for (const Regex *re : {&reflect, &cglib, &javassist, &clojure, &enhancer_by, &fast_class_by, &hibernate_proxy})
+		m = re->replace_all(m, "$1<auto>");
+	return m;
+}
+
+Component module_component(const Frame &frame) {
+	if (frame.module.empty())
+		return empty_component("module");
+	Component c = leaf("module", std::string(frame.module));
+	if (frame.platform == "javascript" && frame.module.find('/') != std::string_view::npos &&
+	    !frame.abs_path.empty() && ends_with(frame.abs_path, frame.module)) {
+		disable(c, "ignored bad javascript module");
+	} else if (frame.platform == "java") {
+		if (frame.module.find("$$Lambda$") != std::string_view::npos)
+			disable(c, "ignored java lambda");
+		for (std::string_view accessor :
+		     {std::string_view("sun.reflect.GeneratedMethodAccessor"), std::string_view("jdk.internal.reflect.GeneratedMethodAccessor")})
+			if (starts_with(frame.module, accessor)) {
+				set_value(c, std::string(accessor), "removed reflection marker");
+				return c;
+			}
+		std::string cleaned = clean_java_codegen_markers(frame.module);
+		if (cleaned != frame.module)
+			set_value(c, std::move(cleaned), "removed codegen marker");
+	}
+	return c;
+}
+
+// Ruby's ERB templates compile to methods with a generated numeric suffix.
+std::string_view strip_erb_suffix(std::string_view func) {
+	// __\d{4,}_\d{4,}$
+	size_t i = func.size();
+	size_t digits2 = 0;
+	while (i > 0 && func[i - 1] >= '0' && func[i - 1] <= '9') {
+		--i;
+		++digits2;
+	}
+	if (digits2 < 4 || i == 0 || func[i - 1] != '_')
+		return func;
+	--i;
+	size_t digits1 = 0;
+	while (i > 0 && func[i - 1] >= '0' && func[i - 1] <= '9') {
+		--i;
+		++digits1;
+	}
+	if (digits1 < 4 || i < 2 || func[i - 1] != '_' || func[i - 2] != '_')
+		return func;
+	return func.substr(0, i - 2);
+}
+
+Component function_component(const Frame &frame, bool context_line_contributes) {
+	std::string_view func;
+	if (frame.platform == "csharp")
+		func = frame.has_raw_function && !frame.raw_function.empty() ? frame.raw_function : frame.function;
+	else
+		func = !frame.function.empty() ? frame.function : frame.raw_function;
+	if (func.empty())
+		return empty_component("function");
+	Component c = leaf("function", std::string(func));
+	Family family = frame.family();
+	if (frame.platform == "ruby") {
+		if (starts_with(func, "block "))
+			set_value(c, "block", "ruby block");
+		else if (std::string_view stripped = strip_erb_suffix(func); stripped.size() != func.size())
+			set_value(c, std::string(stripped), "removed generated erb template suffix");
+	} else if (frame.platform == "php") {
+		if (starts_with(func, "[Anonymous") || starts_with(func, std::string_view("class@anonymous\0", 16)))
+			disable(c, "ignored anonymous function");
+		if (starts_with(func, "class@anonymous")) {
+			size_t pos = func.rfind("::");
+			if (pos != std::string_view::npos)
+				set_value(c, std::string(func.substr(pos + 2)), "anonymous class method");
+		}
+	} else if (frame.platform == "java") {
+		if (starts_with(func, "lambda$"))
+			disable(c, "ignored lambda function");
+	} else if (family == Family::native && (func == "<redacted>" || func == "<unknown>")) {
+		disable(c, "ignored unknown function");
+	} else if (family == Family::javascript) {
+		size_t dot = func.rfind('.');
+		if (dot != std::string_view::npos)
+			set_value(c, std::string(func.substr(dot + 1)), "trimmed javascript function");
+		if (frame.has_sourcemap && context_line_contributes)
+			disable(c, "ignored because sourcemap used and context line available");
+	}
+	return c;
+}
+
+std::optional<Component> context_line_component(const Frame &frame) {
+	if (frame.context_line.empty() || !is_context_line_platform(frame.platform))
+		return std::nullopt;
+	std::string line = collapse_whitespace(frame.context_line);
+	if (line.empty())
+		return empty_component("context_line");
+	Component c = leaf("context_line", std::move(line));
+	if (utf8_length(frame.context_line) > 120)
+		disable(c, "ignored because line is too long");
+	else if (frame.family() == Family::javascript && frame.function.empty() && has_url_origin(frame.abs_path, true))
+		disable(c, "ignored because file path is a URL and function name is missing");
+	return c;
+}
+
+Component frame_component(const Frame &frame) {
+	Component filename = filename_component(frame);
+	Component module = module_component(frame);
+	if (module.contributes && filename.contributes)
+		disable(filename, "ignored because module takes precedence");
+	std::optional<Component> context_line = context_line_component(frame);
+	Component function = function_component(frame, context_line && context_line->contributes);
+
+	bool low_quality_frame = false;
+	if (frame.family() == Family::javascript) {
+		std::string_view func = !frame.raw_function.empty() ? frame.raw_function : frame.function;
+		size_t dot = func.rfind('.');
+		if (dot != std::string_view::npos)
+			func = func.substr(dot + 1);
+		if (func.empty())
+			function.contributes = false;
+		else if (func == "?" || func == "<anonymous function>" || func == "<anonymous>" ||
+		         func == "Anonymous function" || ends_with(func, "/<"))
+			disable(function, "ignored unknown function name");
+		low_quality_frame = func == "eval" || frame.abs_path == "[native code]" || frame.abs_path == "native code" ||
+		                    frame.abs_path == "eval code" || frame.abs_path == "<anonymous>";
+	}
+
+	std::vector<Component> children;
+	children.reserve(4);
+	children.push_back(std::move(module));
+	children.push_back(std::move(filename));
+	children.push_back(std::move(function));
+	if (context_line)
+		children.push_back(std::move(*context_line));
+	Component c = parent("frame", std::move(children));
+	if (low_quality_frame)
+		disable(c, "ignored low quality javascript frame");
+	return c;
+}
+
+bool is_recursive_frame(const Frame &frame, const Frame &previous) {
+	return frame.abs_path == previous.abs_path && frame.package == previous.package && frame.module == previous.module &&
+	       frame.filename == previous.filename && frame.function == previous.function &&
+	       frame.lineno == previous.lineno && frame.colno == previous.colno;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategies
+
+class Strategies {
+public:
+	Strategies(const Event &event, const StacktraceRules &rules) : event_(event), rules_(rules) {}
+
+	// The stacktrace component of one stack trace in both variants ("app" first).
+	ComponentsByVariant stacktrace_variants(const Stacktrace &st, const Exception *exception) const {
+		std::vector<Component> frames;
+		frames.reserve(st.frames.size());
+		for (size_t i = 0; i < st.frames.size(); i++) {
+			frames.push_back(frame_component(st.frames[i]));
+			if (i > 0 && is_recursive_frame(st.frames[i], st.frames[i - 1]))
+				disable(frames.back(), "ignored due to recursion");
+		}
+		// A lone JavaScript frame without a function is only kept when it points to a URL.
+		if (st.frames.size() == 1 && st.frames[0].family() == Family::javascript && st.frames[0].function.empty() &&
+		    !has_url_origin(st.frames[0].abs_path, true))
+			disable(frames[0], "ignored single non-URL JavaScript frame");
+
+		ComponentsByVariant out;
+		for (std::string_view variant : {std::string_view("app"), std::string_view("system")}) {
+			std::vector<FrameContribution> initial(frames.size());
+			for (size_t i = 0; i < frames.size(); i++) {
+				initial[i].contributes = frames[i].contributes;
+				initial[i].hint = frames[i].hint;
+			}
+			StacktraceContribution decided = assemble_stacktrace(rules_, variant, st, initial, exception);
+			std::vector<Component> variant_frames = frames;
+			for (size_t i = 0; i < variant_frames.size() && i < decided.frames.size(); i++) {
+				variant_frames[i].contributes = decided.frames[i].contributes;
+				if (!decided.frames[i].hint.empty())
+					variant_frames[i].hint = decided.frames[i].hint;
+			}
+			Component stacktrace = parent("stacktrace", std::move(variant_frames));
+			if (!decided.contributes)
+				disable(stacktrace, decided.hint);
+			out.emplace_back(std::string(variant), std::move(stacktrace));
+		}
+
+		// Stack-trace level rules, from the frame tallies of the system variant.
+		Component &app = out[0].second;
+		Component &system = out[1].second;
+		size_t in_app = 0, contributing = 0, in_app_contributing = 0;
+		for (size_t i = 0; i < st.frames.size(); i++) {
+			bool frame_in_app = st.frames[i].is_in_app();
+			bool frame_contributes = system.children[i].contributes;
+			in_app += frame_in_app;
+			contributing += frame_contributes;
+			in_app_contributing += frame_in_app && frame_contributes;
+		}
+		if (st.frames.empty()) {
+			disable(system, "ignored because it contains no frames");
+			disable(app, "ignored because it contains no frames");
+		} else {
+			if (contributing == 0)
+				disable(system, "ignored because it contains no contributing frames");
+			if (in_app == 0)
+				disable(app, "ignored because it contains no in-app frames");
+			else if (in_app_contributing == 0)
+				disable(app, "ignored because it contains no contributing frames");
+		}
+		return out;
+	}
+
+	ComponentsByVariant single_exception(const Exception &e) const {
+		Component type = e.type && !e.type->empty() ? leaf("type", std::string(*e.type)) : empty_component("type");
+		std::optional<Component> ns_error;
+		if (e.mechanism) {
+			if (e.mechanism->synthetic)
+				disable(type, "ignored because exception is synthetic");
+			if (e.mechanism->ns_error_domain || e.mechanism->ns_error_code) {
+				std::vector<Component> parts;
+				parts.push_back(e.mechanism->ns_error_domain ? leaf("domain", std::string(*e.mechanism->ns_error_domain))
+				                                             : empty_component("domain"));
+				parts.push_back(e.mechanism->ns_error_code ? leaf("code", std::to_string(*e.mechanism->ns_error_code))
+				                                           : empty_component("code"));
+				ns_error = parent("ns_error", std::move(parts));
+			}
+		}
+		ComponentsByVariant stacktraces;
+		if (e.stacktrace)
+			stacktraces = stacktrace_variants(*e.stacktrace, &e);
+		else
+			stacktraces.emplace_back("app", empty_component("stacktrace"));
+
+		std::optional<std::string> normalized_value;
+		if (e.value)
+			normalized_value = normalize_message(*e.value);
+
+		ComponentsByVariant out;
+		for (auto &[variant, stacktrace] : stacktraces) {
+			Component value = empty_component("value");
+			if (normalized_value && !normalized_value->empty()) {
+				value = leaf("value", *normalized_value);
+				if (*normalized_value != *e.value)
+					value.hint = "stripped event-specific values";
+			}
+			if (stacktrace.contributes && value.contributes)
+				disable(value, "ignored because stacktrace takes precedence");
+			if (ns_error && ns_error->contributes && value.contributes)
+				disable(value, "ignored because ns-error info takes precedence");
+			std::vector<Component> children;
+			children.push_back(type);
+			children.push_back(std::move(value));
+			if (ns_error)
+				children.push_back(*ns_error);
+			children.push_back(std::move(stacktrace));
+			out.emplace_back(variant, parent("exception", std::move(children)));
+		}
+		return out;
+	}
+
+	ComponentsByVariant chained_exception() const {
+		const auto &all = event_.exceptions;
+		std::vector<ComponentsByVariant> per_exception;
+		per_exception.reserve(all.size());
+		for (const auto &e : all)
+			per_exception.push_back(single_exception(e));
+
+		std::vector<size_t> chosen = filter_exception_groups(per_exception);
+		if (chosen.size() == 1)
+			return std::move(per_exception[chosen[0]]);
+
+		ComponentsByVariant grouped;
+		for (size_t index : chosen)
+			for (auto &[variant, component] : per_exception[index]) {
+				Component *target = find_variant(grouped, variant);
+				if (!target) {
+					grouped.emplace_back(variant, empty_component("chained_exception"));
+					target = &grouped.back().second;
+				}
+				target->children.push_back(std::move(component));
+			}
+		for (auto &[variant, component] : grouped)
+			component.contributes = std::any_of(component.children.begin(), component.children.end(),
+			                                    [](const Component &c) { return c.contributes; });
+		return grouped;
+	}
+
+	// Exception groups (Sentry RFC 0079): keep the distinct top-level exceptions (and the root
+	// group when there are several), or the one top-level exception with its first-child chain.
+	// Any inconsistency in the ids keeps all exceptions as they are.
+	std::vector<size_t> filter_exception_groups(const std::vector<ComponentsByVariant> &components) const {
+		const auto &all = event_.exceptions;
+		std::vector<size_t> everything(all.size());
+		for (size_t i = 0; i < all.size(); i++)
+			everything[i] = i;
+		if (all.size() <= 1)
+			return everything;
+		if (event_.platform == "python" && starts_with(event_.sdk_version, "3"))
+			return everything;
+
+		struct Node {
+			std::optional<size_t> exception;
+			std::vector<size_t> children;
+		};
+		std::unordered_map<int64_t, Node> tree;
+		for (size_t k = all.size(); k-- > 0;) {
+			const auto &m = all[k].mechanism;
+			if (!m || !m->exception_id || m->exception_id == m->parent_id ||
+			    (tree.count(*m->exception_id) && tree[*m->exception_id].exception))
+				return everything;
+			tree[*m->exception_id].exception = k;
+			if (m->parent_id)
+				tree[*m->parent_id].children.push_back(k);
+		}
+		auto root = tree.find(0);
+		if (root == tree.end() || !root->second.exception)
+			return everything;
+
+		auto children_of = [&](size_t k) -> const std::vector<size_t> & {
+			static const std::vector<size_t> none;
+			auto it = tree.find(*all[k].mechanism->exception_id);
+			return it == tree.end() ? none : it->second.children;
+		};
+		std::vector<size_t> top_level;
+		std::set<size_t> visited;
+		bool cycle = false;
+		std::function<void(size_t)> collect = [&](size_t k) {
+			if (!visited.insert(k).second) {
+				cycle = true;
+				return;
+			}
+			if (all[k].mechanism->is_exception_group) {
+				for (size_t child : children_of(k))
+					collect(child);
+			} else {
+				top_level.push_back(k);
+			}
+		};
+		collect(*root->second.exception);
+		if (cycle || top_level.empty())
+			return everything;
+		auto type_text = [&](size_t k) { return all[k].type ? std::string(*all[k].type) : std::string("None"); };
+		std::stable_sort(top_level.begin(), top_level.end(),
+		                 [&](size_t a, size_t b) { return type_text(a) > type_text(b); });
+
+		std::vector<size_t> distinct;
+		for (size_t k : top_level)
+			if (distinct.empty() || !same_variants(components[distinct.back()], components[k]))
+				distinct.push_back(k);
+
+		if (distinct.size() == 1) {
+			std::vector<size_t> path;
+			std::set<size_t> on_path;
+			for (size_t k = distinct[0]; on_path.insert(k).second;) {
+				path.push_back(k);
+				const auto &children = children_of(k);
+				if (children.empty())
+					break;
+				k = children[0];
+			}
+			return path;
+		}
+		distinct.push_back(*root->second.exception);
+		return distinct;
+	}
+
+	static bool same_variants(const ComponentsByVariant &a, const ComponentsByVariant &b) {
+		if (a.size() != b.size())
+			return false;
+		for (size_t i = 0; i < a.size(); i++)
+			if (a[i].first != b[i].first || !same_component(a[i].second, b[i].second))
+				return false;
+		return true;
+	}
+
+	ComponentsByVariant threads() const {
+		auto pick = [&](auto predicate) -> const Thread * {
+			const Thread *found = nullptr;
+			size_t n = 0;
+			for (const auto &t : event_.threads)
+				if (predicate(t)) {
+					found = &t;
+					n++;
+				}
+			return n == 1 ? found : nullptr;
+		};
+		const Thread *thread = pick([](const Thread &t) { return t.crashed; });
+		if (!thread)
+			thread = pick([](const Thread &t) { return t.current; });
+		if (!thread)
+			thread = pick([](const Thread &) { return true; });
+		ComponentsByVariant out;
+		if (!thread) {
+			size_t crashed = 0, current = 0;
+			for (const auto &t : event_.threads) {
+				crashed += t.crashed;
+				current += t.current;
+			}
+			out.emplace_back("app", empty_component("threads",
+			                                        "ignored because it contains neither a single thread nor multiple "
+			                                        "threads with exactly one crashing or current thread; instead "
+			                                        "contains " + std::to_string(crashed) + " crashing, " +
+			                                            std::to_string(current) + " current, and " +
+			                                            std::to_string(event_.threads.size()) + " total threads"));
+			return out;
+		}
+		if (!thread->stacktrace) {
+			out.emplace_back("app", empty_component("threads", "ignored because thread has no stacktrace"));
+			return out;
+		}
+		for (auto &[variant, stacktrace] : stacktrace_variants(*thread->stacktrace, nullptr)) {
+			std::vector<Component> children;
+			children.push_back(std::move(stacktrace));
+			out.emplace_back(variant, parent("threads", std::move(children)));
+		}
+		return out;
+	}
+
+	ComponentsByVariant message() const {
+		std::optional<std::string_view> text =
+		    event_.logentry_message ? event_.logentry_message : event_.logentry_formatted;
+		ComponentsByVariant out;
+		Component c = empty_component("message");
+		if (text) {
+			std::string normalized = normalize_message(*text);
+			if (!normalized.empty()) {
+				c = leaf("message", normalized);
+				if (normalized != *text)
+					c.hint = "stripped event-specific values";
+			}
+		}
+		out.emplace_back("default", std::move(c));
+		return out;
+	}
+
+	ComponentsByVariant template_strategy() const {
+		std::vector<Component> children;
+		const auto &t = event_.template_info;
+		children.push_back(t.filename.empty() ? empty_component("filename") : leaf("filename", std::string(t.filename)));
+		children.push_back(t.context_line.empty() ? empty_component("context_line")
+		                                          : leaf("context_line", std::string(t.context_line)));
+		ComponentsByVariant out;
+		out.emplace_back("default", parent("template", std::move(children)));
+		return out;
+	}
+
+	static ComponentsByVariant hostname_report(const char *id, const HostnameReport &report) {
+		std::vector<Component> children;
+		children.push_back(leaf("salt", id));
+		children.push_back(report.hostname.empty() ? empty_component("hostname")
+		                                           : leaf("hostname", std::string(report.hostname)));
+		ComponentsByVariant out;
+		out.emplace_back("default", parent(id, std::move(children)));
+		return out;
+	}
+
+	ComponentsByVariant csp() const {
+		const Csp &csp = event_.csp;
+		std::string_view directive = csp.effective_directive;
+		if (directive.empty()) // derived from the violated directive, as Relay does
+			directive = csp.violated_directive.substr(0, csp.violated_directive.find(' '));
+		std::string uri = normalize_csp_uri(csp.blocked_uri);
+		std::optional<std::string> local_violation;
+		if (!csp.violated_directive.empty() && directive == "script-src" && uri == "'self'") {
+			if (csp.violated_directive.find("'unsafe-inline'") != std::string_view::npos)
+				local_violation = "unsafe-inline";
+			else if (csp.violated_directive.find("'unsafe-eval'") != std::string_view::npos)
+				local_violation = "unsafe-eval";
+		}
+		Component violation = empty_component("violation");
+		Component uri_component = leaf("uri", uri);
+		if (local_violation) {
+			violation = leaf("violation", "'" + *local_violation + "'");
+			disable(uri_component, "violation takes precedence");
+		} else {
+			violation.hint = "not a local script violation";
+		}
+		std::vector<Component> children;
+		children.push_back(directive.empty() ? empty_component("salt") : leaf("salt", std::string(directive)));
+		children.push_back(std::move(violation));
+		children.push_back(std::move(uri_component));
+		ComponentsByVariant out;
+		out.emplace_back("default", parent("csp", std::move(children)));
+		return out;
+	}
+
+	// A blocked URI reduced to what identifies its origin: the host for http(s), scheme://host
+	// otherwise, 'self' for the document itself.
+	static std::string normalize_csp_uri(std::string_view value) {
+		if (value.empty() || value == "'self'" || value == "self")
+			return "'self'";
+		size_t colon = value.find(':');
+		std::string scheme, host;
+		if (colon == std::string_view::npos) {
+			scheme = ascii_lower(value);
+		} else {
+			scheme = ascii_lower(value.substr(0, colon));
+			std::string_view rest = value.substr(colon + 1);
+			if (starts_with(rest, "//")) {
+				rest = rest.substr(2);
+				host = std::string(rest.substr(0, rest.find_first_of("/?#")));
+			}
+			if (scheme == "http" || scheme == "https")
+				return host;
+		}
+		return host.empty() ? scheme + ":" : scheme + "://" + host;
+	}
+
+private:
+	const Event &event_;
+	const StacktraceRules &rules_;
+};
+
+// Sentry's post-processing of a strategy's variants: a system variant equal to the app variant
+// is dropped, and when some variant has a contributing stack trace, the variants without one
+// stop contributing.
+void deduplicate_and_prefer_stacktraces(ComponentsByVariant &by_variant, bool stacktrace_strategy) {
+	Component *app = find_variant(by_variant, "app");
+	if (app && app->contributes) {
+		std::string app_input = hash_input(*app);
+		for (auto &[name, c] : by_variant)
+			if (name != "app" && c.contributes && hash_input(c) == app_input)
+				disable(c, "ignored because hash matches app variant");
+	}
+	if (!stacktrace_strategy || by_variant.size() <= 1)
+		return;
+	std::vector<std::string> with_stacktrace;
+	for (auto &[name, c] : by_variant)
+		if (has_contributing_stacktrace(c))
+			with_stacktrace.push_back(name);
+	if (with_stacktrace.empty())
+		return;
+	std::string suffix = with_stacktrace.size() == 1 ? "the " + with_stacktrace[0] + " variant does" : "others do";
+	for (auto &[name, c] : by_variant)
+		if (!has_contributing_stacktrace(c))
+			disable(c, "ignored because this variant does not have a contributing stacktrace, but " + suffix);
+}
+
+std::string hash_values(const std::vector<std::string> &values, HashAlgorithm algorithm) {
+	ValueHasher hasher(algorithm);
+	for (const auto &v : values)
+		hasher.update(v);
+	return hasher.hex();
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+bool is_known_grouping_config(std::string_view config_id) {
+	return config_id == "newstyle:2026-01-20" || config_id == "newstyle:2025-11-21";
+}
+
+Grouper::Grouper(std::string_view config_id, std::string_view stacktrace_rules, std::string_view fingerprinting_rules)
+    : config_(config_id) {
+	if (!is_known_grouping_config(config_id))
+		throw Error(ErrorKind::invalid_parameter, "unknown grouping config \"" + std::string(config_id) +
+		                                              "\" (known: newstyle:2026-01-20, newstyle:2025-11-21)");
+	const StacktraceRules *defaults = default_stacktrace_rules(config_id);
+	StacktraceRules custom = StacktraceRules::parse(stacktrace_rules);
+	stacktrace_rules_ = defaults ? StacktraceRules::combine(*defaults, custom) : std::move(custom);
+	fingerprint_rules_ = FingerprintRules::parse(fingerprinting_rules);
+	builtin_fingerprint_rules_ = builtin_fingerprint_rules(config_id);
+}
+
+GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm) const {
+	JsonDocument doc;
+	parse_json(event_json, doc);
+	Event event = read_event(doc);
+	return group(event, algorithm);
+}
+
+GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
+	GroupingResult result;
+	result.config = config_;
+	result.algorithm = algorithm;
+
+	auto finish = [&]() {
+		std::vector<const Variant *> order;
+		for (const auto &v : result.variants)
+			if (v.name != "system")
+				order.push_back(&v);
+		for (const auto &v : result.variants)
+			if (v.name == "system")
+				order.push_back(&v);
+		for (const Variant *v : order)
+			if (v->hash && std::find(result.hashes.begin(), result.hashes.end(), *v->hash) == result.hashes.end())
+				result.hashes.push_back(*v->hash);
+		return result;
+	};
+
+	// A checksum sent by the client replaces grouping altogether.
+	if (event.checksum && !event.checksum->empty()) {
+		Variant v;
+		if (is_hex32(*event.checksum)) {
+			v.name = v.type = "checksum";
+			v.hash = std::string(*event.checksum);
+		} else {
+			v.name = v.type = "hashed_checksum";
+			v.hashed_values = {std::string(*event.checksum)};
+			v.hash = hash_values(v.hashed_values, algorithm);
+		}
+		v.hint = "client-provided checksum";
+		result.variants.push_back(std::move(v));
+		return finish();
+	}
+
+	prepare_frames(event, stacktrace_rules_);
+
+	// The fingerprint in force: a matching server-side rule replaces the client's.
+	std::vector<std::string> fingerprint = event.fingerprint.value_or(std::vector<std::string>{"{{ default }}"});
+	std::string fingerprint_source = "client";
+	if (auto match = match_fingerprint_rules(fingerprint_rules_.empty() ? nullptr : &fingerprint_rules_,
+	                                         builtin_fingerprint_rules_, event)) {
+		fingerprint = match->fingerprint;
+		fingerprint_source = match->builtin ? "built_in" : "server";
+		result.fingerprint_title = match->title;
+	}
+	bool has_default = std::any_of(fingerprint.begin(), fingerprint.end(), is_default_entry);
+	bool is_default = has_default && fingerprint.size() == 1;
+	bool is_custom = !has_default;
+	std::vector<std::string> resolved = is_default ? fingerprint : resolve_fingerprint(fingerprint, event);
+
+	// Run every applicable strategy, highest score first.
+	Strategies strategies(event, stacktrace_rules_);
+	struct StrategyRun {
+		const char *name;
+		ComponentsByVariant components;
+	};
+	std::vector<StrategyRun> runs;
+	if (!event.exceptions.empty()) {
+		runs.push_back({"exception", strategies.chained_exception()});
+		deduplicate_and_prefer_stacktraces(runs.back().components, true);
+	}
+	if (!event.threads.empty()) {
+		runs.push_back({"threads", strategies.threads()});
+		deduplicate_and_prefer_stacktraces(runs.back().components, true);
+	}
+	if (event.stacktrace) {
+		runs.push_back({"stacktrace", strategies.stacktrace_variants(*event.stacktrace, nullptr)});
+		deduplicate_and_prefer_stacktraces(runs.back().components, true);
+	}
+	if (event.template_info.present)
+		runs.push_back({"template", strategies.template_strategy()});
+	if (event.csp.present)
+		runs.push_back({"csp", strategies.csp()});
+	if (event.hpkp.present)
+		runs.push_back({"hpkp", Strategies::hostname_report("hpkp", event.hpkp)});
+	if (event.expectstaple.present)
+		runs.push_back({"expect-staple", Strategies::hostname_report("expect-staple", event.expectstaple)});
+	if (event.expectct.present)
+		runs.push_back({"expect-ct", Strategies::hostname_report("expect-ct", event.expectct)});
+	if (event.logentry_message || event.logentry_formatted)
+		runs.push_back({"message", strategies.message()});
+
+	// The first strategy with a contributing component wins; later ones are shown, not hashed.
+	const char *winner = nullptr;
+	for (auto &run : runs) {
+		bool contributes = std::any_of(run.components.begin(), run.components.end(),
+		                               [](const auto &p) { return p.second.contributes; });
+		if (winner) {
+			for (auto &[name, c] : run.components)
+				disable(c, std::string("ignored because ") + winner + " takes precedence");
+		} else if (contributes) {
+			winner = run.name;
+		}
+	}
+
+	// One root per variant name, in order of first appearance, wrapping that variant's
+	// component from every strategy.
+	std::vector<Component> roots;
+	for (auto &run : runs)
+		for (auto &entry : run.components) {
+			const std::string &name = entry.first;
+			auto it = std::find_if(roots.begin(), roots.end(), [&](const Component &r) { return r.id == name; });
+			if (it == roots.end()) {
+				roots.push_back(empty_component(name));
+				it = roots.end() - 1;
+			}
+			it->children.push_back(std::move(entry.second));
+		}
+	for (auto &root : roots)
+		root.contributes = std::any_of(root.children.begin(), root.children.end(),
+		                               [](const Component &c) { return c.contributes; });
+
+	if (is_custom) {
+		for (auto &root : roots) {
+			disable(root, "ignored because custom fingerprint takes precedence");
+			Variant v;
+			v.name = root.id;
+			v.type = "component";
+			v.hint = root.hint;
+			v.root = std::move(root);
+			result.variants.push_back(std::move(v));
+		}
+		Variant v;
+		v.name = fingerprint_source == "built_in" ? "built_in_fingerprint"
+		                                          : "custom_" + fingerprint_source + "_fingerprint";
+		v.type = fingerprint_source == "built_in" ? "built_in_fingerprint" : "custom_fingerprint";
+		v.fingerprint = resolved;
+		v.hashed_values = resolved;
+		v.hash = hash_values(resolved, algorithm);
+		v.hint = fingerprint_source == "client" ? "custom client fingerprint"
+		                                        : fingerprint_source == "server" ? "custom server fingerprint"
+		                                                                         : "built-in fingerprint";
+		result.variants.push_back(std::move(v));
+	} else {
+		for (auto &root : roots) {
+			Variant v;
+			v.name = root.id;
+			if (root.contributes) {
+				std::vector<std::string> values = contributing_values(root);
+				if (is_default) {
+					v.type = "component";
+					v.hashed_values = std::move(values);
+				} else {
+					v.type = "salted_component";
+					v.fingerprint = resolved;
+					for (const auto &entry : resolved) {
+						if (is_default_entry(entry))
+							v.hashed_values.insert(v.hashed_values.end(), values.begin(), values.end());
+						else
+							v.hashed_values.push_back(entry);
+					}
+				}
+				v.hash = hash_values(v.hashed_values, algorithm);
+			} else {
+				v.type = is_default ? "component" : "salted_component";
+			}
+			v.hint = root.hint;
+			v.root = std::move(root);
+			result.variants.push_back(std::move(v));
+		}
+	}
+
+	if (std::none_of(result.variants.begin(), result.variants.end(), [](const Variant &v) { return v.contributes(); })) {
+		Variant v;
+		v.name = v.type = "fallback";
+		v.hash = hash_values({}, algorithm);
+		v.hint = "no other variant contributes";
+		result.variants.push_back(std::move(v));
+	}
+	return finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// grouping_info
+
+namespace {
+
+void append_component_json(std::string &out, const Component &c) {
+	out += "{\"id\":";
+	append_json_string(out, c.id);
+	out += ",\"contributes\":";
+	out += c.contributes ? "true" : "false";
+	out += ",\"hint\":";
+	if (c.hint.empty())
+		out += "null";
+	else
+		append_json_string(out, c.hint);
+	out += ",\"values\":[";
+	bool first = true;
+	for (const auto &v : c.values) {
+		if (!first)
+			out += ',';
+		first = false;
+		append_json_string(out, v);
+	}
+	for (const auto &child : c.children) {
+		if (!first)
+			out += ',';
+		first = false;
+		append_component_json(out, child);
+	}
+	out += "]}";
+}
+
+void append_string_array(std::string &out, const std::vector<std::string> &values) {
+	out += '[';
+	for (size_t i = 0; i < values.size(); i++) {
+		if (i)
+			out += ',';
+		append_json_string(out, values[i]);
+	}
+	out += ']';
+}
+
+} // namespace
+
+std::string grouping_info_json(const GroupingResult &result) {
+	std::string out = "{\"config\":";
+	append_json_string(out, result.config);
+	out += ",\"hash_algorithm\":";
+	append_json_string(out, hash_algorithm_name(result.algorithm));
+	out += ",\"hashes\":";
+	append_string_array(out, result.hashes);
+	out += ",\"variants\":{";
+	for (size_t i = 0; i < result.variants.size(); i++) {
+		const Variant &v = result.variants[i];
+		if (i)
+			out += ',';
+		append_json_string(out, v.name);
+		out += ":{\"type\":";
+		append_json_string(out, v.type);
+		out += ",\"hash\":";
+		if (v.hash)
+			append_json_string(out, *v.hash);
+		else
+			out += "null";
+		out += ",\"contributes\":";
+		out += v.contributes() ? "true" : "false";
+		out += ",\"hint\":";
+		if (v.hint.empty())
+			out += "null";
+		else
+			append_json_string(out, v.hint);
+		if (!v.fingerprint.empty()) {
+			out += ",\"fingerprint\":";
+			append_string_array(out, v.fingerprint);
+		}
+		out += ",\"values\":";
+		append_string_array(out, v.hashed_values);
+		if (v.root) {
+			out += ",\"component\":";
+			append_component_json(out, *v.root);
+		}
+		out += '}';
+	}
+	out += '}';
+	if (result.fingerprint_title) {
+		out += ",\"fingerprint_title\":";
+		append_json_string(out, *result.fingerprint_title);
+	}
+	out += '}';
+	return out;
+}
+
+} // namespace triage

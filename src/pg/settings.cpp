@@ -1,0 +1,33 @@
+#include "boundary.hpp"
+
+#include "grouping.hpp"
+#include "settings.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+namespace triage_pg {
+
+char *grouping_config_setting = nullptr;
+
+namespace {
+
+bool check_grouping_config(char **newval, void **, GucSource) {
+	if (*newval && triage::is_known_grouping_config(*newval))
+		return true;
+	GUC_check_errdetail("Known grouping configs are newstyle:2026-01-20 (the default) and newstyle:2025-11-21.");
+	return false;
+}
+
+} // namespace
+
+void define_settings() {
+	DefineCustomStringVariable("triage.grouping_config", "Grouping config used by triage.grouping_hashes().",
+	                           "Sentry grouping config id: newstyle:2026-01-20 or newstyle:2025-11-21.",
+	                           &grouping_config_setting, "newstyle:2026-01-20", PGC_USERSET, 0,
+	                           check_grouping_config, nullptr, nullptr);
+	MarkGUCPrefixReserved("triage");
+}
+
+} // namespace triage_pg

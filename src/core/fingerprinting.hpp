@@ -28,7 +28,8 @@ public:
 	FingerprintRules(FingerprintRules &&) noexcept;
 	FingerprintRules &operator=(FingerprintRules &&) noexcept;
 
-	// Text or JSON form, told apart by the first non-blank character ('[' is JSON).
+	// Text or JSON form: JSON when the text starts with '{', "[{" or "[]" (a text rule may
+	// itself start with '[', a caller-frame matcher).
 	// Throws Error(rule_syntax) naming the line / rule and what is wrong.
 	static FingerprintRules parse(std::string_view text);
 	bool empty() const;

@@ -826,6 +826,7 @@ Grouper::Grouper(std::string_view config_id, std::string_view stacktrace_rules, 
 	stacktrace_rules_ = defaults ? StacktraceRules::combine(*defaults, custom) : std::move(custom);
 	fingerprint_rules_ = FingerprintRules::parse(fingerprinting_rules);
 	builtin_fingerprint_rules_ = builtin_fingerprint_rules(config_id);
+	legacy_unknown_variables_ = config_id == "newstyle:2025-11-21";
 }
 
 GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm) const {
@@ -884,7 +885,8 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 	bool has_default = std::any_of(fingerprint.begin(), fingerprint.end(), is_default_entry);
 	bool is_default = has_default && fingerprint.size() == 1;
 	bool is_custom = !has_default;
-	std::vector<std::string> resolved = is_default ? fingerprint : resolve_fingerprint(fingerprint, event);
+	std::vector<std::string> resolved =
+	    is_default ? fingerprint : resolve_fingerprint(fingerprint, event, legacy_unknown_variables_);
 
 	// Run every applicable strategy, highest score first.
 	Strategies strategies(event, stacktrace_rules_);
@@ -894,7 +896,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 	};
 	std::vector<StrategyRun> runs;
 	if (!event.exceptions.empty()) {
-		runs.push_back({"exception", strategies.chained_exception()});
+		runs.push_back({"chained-exception", strategies.chained_exception()});
 		deduplicate_and_prefer_stacktraces(runs.back().components, true);
 	}
 	if (!event.threads.empty()) {
@@ -920,15 +922,30 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 
 	// The first strategy with a contributing component wins; later ones are shown, not hashed.
 	const char *winner = nullptr;
+	std::string precedence_hint;
 	for (auto &run : runs) {
-		bool contributes = std::any_of(run.components.begin(), run.components.end(),
-		                               [](const auto &p) { return p.second.contributes; });
 		if (winner) {
-			for (auto &[name, c] : run.components)
-				disable(c, std::string("ignored because ") + winner + " takes precedence");
-		} else if (contributes) {
-			winner = run.name;
+			for (auto &entry : run.components)
+				disable(entry.second, precedence_hint);
+			continue;
 		}
+		std::vector<std::string> contributing;
+		for (const auto &entry : run.components)
+			if (entry.second.contributes)
+				contributing.push_back(entry.first);
+		if (contributing.empty())
+			continue;
+		winner = run.name;
+		std::string strategy = run.name;
+		std::string subject = strategy;
+		if (contributing[0] != "default") {
+			std::sort(contributing.begin(), contributing.end());
+			std::string descriptor;
+			for (const auto &name : contributing)
+				descriptor += (descriptor.empty() ? "" : "/") + name;
+			subject = descriptor + " " + strategy;
+		}
+		precedence_hint = "ignored because " + subject + (ends_with(strategy, "s") ? " take" : " takes") + " precedence";
 	}
 
 	// One root per variant name, in order of first appearance, wrapping that variant's
@@ -944,9 +961,12 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 			}
 			it->children.push_back(std::move(entry.second));
 		}
-	for (auto &root : roots)
+	for (auto &root : roots) {
 		root.contributes = std::any_of(root.children.begin(), root.children.end(),
 		                               [](const Component &c) { return c.contributes; });
+		if (!root.contributes && !precedence_hint.empty())
+			root.hint = precedence_hint;
+	}
 
 	if (is_custom) {
 		for (auto &root : roots) {

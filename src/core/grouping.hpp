@@ -67,6 +67,8 @@ private:
 	StacktraceRules stacktrace_rules_;   // the config's defaults combined with the project's rules
 	FingerprintRules fingerprint_rules_; // the project's rules (may be empty)
 	const FingerprintRules *builtin_fingerprint_rules_ = nullptr;
+	// newstyle:2025-11-21 still keeps unknown fingerprint variables verbatim; 2026-01-20 flags them.
+	bool legacy_unknown_variables_ = false;
 };
 
 // grouping_info as JSON text: {"config", "hash_algorithm", "hashes", "variants": {...}}.

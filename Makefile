@@ -16,6 +16,11 @@ PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wno-re
 	-Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type
 SHLIB_LINK = -lstdc++ -lpcre2-8
 
+# Header dependencies, so that a changed header rebuilds every object that includes it.
+PG_CXXFLAGS += -MMD -MP
+EXTRA_CLEAN = $(OBJS:.o=.d) results regression.diffs regression.out
+-include $(OBJS:.o=.d)
+
 # No LLVM bitcode: the JIT gains nothing from inlining these C++ functions, and building the
 # bitcode doubles the build time. (Set before the include, which reads it.)
 override with_llvm = no

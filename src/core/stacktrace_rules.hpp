@@ -4,7 +4,7 @@
 //     family:native function:abort  category=throw
 //     stack.abs_path:**/node_modules/**  -app
 //     category:throw  ^-group -group
-//     max-frames=3
+//     family:native  max-frames=3
 #pragma once
 
 #include <memory>
@@ -63,8 +63,7 @@ struct StacktraceContribution {
 // Contributes pass, inside grouping, once per variant ("app" or "system"): starts from the
 // frames' own decisions (initial: component-level decisions such as recursion or empty
 // function, one per frame), applies +group/-group (with ^ and v ranges), the in-app
-// requirement of the app variant, and the max-frames / min-frames / invert-stacktrace
-// variables, and decides whether the stack trace contributes at all.
+// requirement of the app variant, and the max-frames / min-frames variables, and decides whether the stack trace contributes at all.
 StacktraceContribution assemble_stacktrace(const StacktraceRules &rules, std::string_view variant,
                                            const Stacktrace &stacktrace,
                                            const std::vector<FrameContribution> &initial,

@@ -1,25 +1,33 @@
 -- Bad input gets a clear error with a proper SQLSTATE and leaves the session usable.
-\set VERBOSITY sqlstate
--- Not JSON (22P02).
-SELECT triage.grouping_hashes('{"message": ');
-SELECT triage.grouping_hashes('not json');
--- Invalid UTF-8 inside a JSON string (22P02). The database is UTF-8, so build it with convert_from on bytes is
--- impossible; an escaped lone surrogate is the invalid text a client can send.
-SELECT triage.grouping_hashes('{"message":"\ud800"}');
+CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE statement;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END $$;
+
+-- Not JSON (22P02), with the byte offset of the problem.
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message": ')$$);
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('not json')$$);
+-- Text reaching the function is valid UTF-8 (PostgreSQL checks it); the invalid text a client
+-- can still send is an escaped lone surrogate (22P02).
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"\ud800"}')$$);
 -- JSON that is not an object (22023).
-SELECT triage.grouping_hashes('[1,2,3]');
-SELECT triage.grouping_hashes('"just a string"');
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('[1,2,3]')$$);
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('"just a string"')$$);
 -- Unknown hash algorithm (22023).
-SELECT triage.grouping_hashes('{"message":"m"}', 'sha1');
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"m"}', 'sha1')$$);
 -- Nesting 10,000 deep (54000).
-SELECT triage.grouping_hashes(repeat('{"a":', 10000) || '1' || repeat('}', 10000));
--- Malformed rules (42601).
-SELECT triage.grouping_hashes('{"message":"m"}', 'md5', 'function:foo +nonsense');
-SELECT triage.grouping_hashes('{"message":"m"}', 'md5', NULL, 'type:X -> ');
-SELECT triage.grouping_hashes('{"message":"m"}', 'md5', NULL, '[{"matchers": 5}]');
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes(repeat('{"a":', 10000) || '1' || repeat('}', 10000))$$);
+-- Malformed rules (42601), naming the line and the offending token.
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"m"}', 'md5', 'function:foo +nonsense')$$);
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"m"}', 'md5', E'family:native -app\nfunction:', NULL)$$);
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"m"}', 'md5', NULL, 'type:X -> ')$$);
+SELECT pg_temp.error_of($$SELECT triage.grouping_hashes('{"message":"m"}', 'md5', NULL, '[{"matchers": 5}]')$$);
 -- Unknown grouping config (22023).
-SET triage.grouping_config = 'newstyle:1999-01-01';
-\set VERBOSITY default
+SELECT pg_temp.error_of($$SET triage.grouping_config = 'newstyle:1999-01-01'$$);
+
 -- Wrong shapes are ignored field by field: the event is still grouped.
 SELECT triage.grouping_hashes('{"exception":"boom","threads":7,"fingerprint":"x","stacktrace":{"frames":[1,null,"f"]},"message":"still grouped"}', 'md5')
      = ARRAY[md5('still grouped')] AS wrong_shapes_ignored;

@@ -16,3 +16,8 @@ SELECT (SELECT array_agg(h) FROM jsonb_array_elements_text(triage.grouping_info(
 
 -- jsonb argument.
 SELECT triage.grouping_info('{"message":"m"}'::jsonb) ->> 'config' AS config;
+
+-- A NUL inside a value is shown as U+2400 (jsonb cannot hold \u0000); the hash uses the real byte.
+SELECT triage.grouping_info($${"message":"before\u0000after"}$$, 'md5') #>> '{variants,default,values}' AS shown,
+       triage.grouping_hashes($${"message":"before\u0000after"}$$, 'md5')
+       = ARRAY[md5('\x6265666f7265006166746572'::bytea)] AS real_byte_hashed;

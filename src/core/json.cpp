@@ -43,8 +43,12 @@ public:
 	bool RawNumber(const char *str, rapidjson::SizeType length, bool copy) {
 		return doc_.RawNumber(str, length, copy);
 	}
-	bool String(const char *str, rapidjson::SizeType length, bool copy) { return doc_.String(str, length, copy); }
-	bool Key(const char *str, rapidjson::SizeType length, bool copy) { return doc_.Key(str, length, copy); }
+	bool String(const char *str, rapidjson::SizeType length, bool copy) {
+		return valid_text(str, length) && doc_.String(str, length, copy);
+	}
+	bool Key(const char *str, rapidjson::SizeType length, bool copy) {
+		return valid_text(str, length) && doc_.Key(str, length, copy);
+	}
 	bool StartObject() { return enter() && doc_.StartObject(); }
 	bool EndObject(rapidjson::SizeType count) {
 		--depth_;
@@ -56,7 +60,21 @@ public:
 		return doc_.EndArray(count);
 	}
 
+	bool lone_surrogate = false;
+
 private:
+	// The input is validated as UTF-8, but a \u escape of a lone low surrogate (\udc00) still
+	// decodes to bytes that are not UTF-8 (ED B0 80). Such strings are refused.
+	bool valid_text(const char *str, rapidjson::SizeType length) {
+		const char *end = str + length;
+		for (const char *p = str; (p = static_cast<const char *>(std::memchr(p, '\xED', end - p))); ++p)
+			if (p + 1 < end && static_cast<unsigned char>(p[1]) >= 0xA0) {
+				lone_surrogate = true;
+				return false;
+			}
+		return true;
+	}
+
 	bool enter() {
 		if (++depth_ > kMaxJsonDepth) {
 			depth_exceeded = true;
@@ -71,6 +89,7 @@ private:
 struct ParseOutcome {
 	rapidjson::ParseResult result;
 	bool depth_exceeded;
+	bool lone_surrogate;
 };
 
 } // namespace
@@ -103,12 +122,17 @@ void parse_json(std::string_view text, JsonDocument &doc, const char *what) {
 		rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, HookAllocator> reader;
 		outcome.result = reader.Parse<kFlags>(raw, handler);
 		outcome.depth_exceeded = handler.depth_exceeded;
+		outcome.lone_surrogate = handler.lone_surrogate;
 		return !outcome.result.IsError();
 	};
 	doc.Populate(generate);
 	if (outcome.depth_exceeded)
 		throw Error(ErrorKind::program_limit, std::string(what) + " JSON is nested more than " +
 		                                          std::to_string(kMaxJsonDepth) + " levels deep");
+	if (outcome.lone_surrogate)
+		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
+		                                         std::to_string(outcome.result.Offset()) +
+		                                         ": a \\u escape encodes a lone surrogate, which is not text");
 	if (outcome.result.IsError())
 		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
 		                                         std::to_string(outcome.result.Offset()) + ": " +
@@ -179,6 +203,7 @@ void append_json_string(std::string &out, std::string_view value) {
 		case '\t': out += "\\t"; break;
 		case '\b': out += "\\b"; break;
 		case '\f': out += "\\f"; break;
+		case '\0': out += "\\u2400"; break; // shown as the symbol for NUL: jsonb cannot hold \u0000
 		default:
 			if (c < 0x20) {
 				out += "\\u00";

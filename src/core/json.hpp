@@ -66,7 +66,8 @@ inline std::string_view string_of(const JsonValue &value) {
 	return std::string_view(value.GetString(), value.GetStringLength());
 }
 
-// Appends value to out as a JSON string literal (quotes and escapes included).
+// Appends value to out as a JSON string literal (quotes and escapes included). A NUL byte is
+// written as U+2400 (the symbol for NUL), since PostgreSQL's jsonb cannot hold \u0000.
 void append_json_string(std::string &out, std::string_view value);
 
 } // namespace triage

@@ -115,3 +115,17 @@ TEST(Hashing, AlgorithmNames) {
 	EXPECT_TRUE(is_hex32("0123456789abcdef0123456789abcdef"));
 	EXPECT_FALSE(is_hex32("0123456789ABCDEF0123456789abcdef"));
 }
+
+TEST(Json, LoneSurrogateEscapesAreInvalidJson) {
+	for (const char *text : {R"({"m":"\udc00"})", R"({"m":"\ud800"})", R"({"\udfff":1})"}) {
+		JsonDocument doc;
+		try {
+			parse_json(text, doc);
+			FAIL() << "no error for " << text;
+		} catch (const Error &e) {
+			EXPECT_EQ(e.kind(), ErrorKind::invalid_json) << text;
+		}
+	}
+	JsonDocument ok;
+	EXPECT_NO_THROW(parse_json(R"({"m":"\ud83d\ude00 caf\u00e9"})", ok)); // a valid pair and a BMP escape
+}

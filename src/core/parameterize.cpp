@@ -35,7 +35,7 @@ struct PlaceholderKind {
 	const char *start;
 };
 
-// Common top-level domains as in Sentry's list; the hostname pattern accepts each all-upper or all-lower.
+// Common top-level domains from Sentry's list; the hostname pattern accepts each all-upper or all-lower.
 constexpr const char *kTopLevelDomains =
 	"com|net|org|jp|de|uk|fr|br|it|ru|es|me|gov|pl|ca|au|cn|co|in|nl|edu|info|eu|ch|id|at|kr|cz|mx|be|tv|se|tr|"
 	"tw|al|ua|ir|vn|cl|sk|ly|cc|to|no|fi|us|pt|dk|ar|hu|tk|gr|il|news|ro|my|biz|ie|za|nz|sg|ee|th|io|xyz|pe|bg|"
@@ -73,7 +73,9 @@ constexpr std::array<PlaceholderKind, 15> kPlaceholderKinds = {{
 	 " | (" TRIAGE_H16 ":){1,4}:" TRIAGE_IPV4 R"re(\b)re"
 	 R"re( | \b)re" TRIAGE_IPV4 R"re(\b)re",
 	 nullptr, R"re([0-9a-fA-F]{0,4}: | [0-9]{1,3}\.)re"},
-	{"traceparent", R"re(\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b | \b1-[0-9a-f]{8}-[0-9a-f]{24}\b)re", nullptr, "00-|1-"},
+	// W3C trace context, or an AWS X-Ray trace id
+	{"traceparent", R"re(\b00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]\b | \b1-[0-9a-f]{8}-[0-9a-f]{24}\b)re", nullptr,
+	 "00-|1-"},
 	{"uuid", R"re(\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)re", nullptr,
 	 "[0-9a-fA-F]{8}-"},
 	{"sha1", R"re(\b[0-9a-fA-F]{40}\b)re", nullptr, "[0-9a-fA-F]{40}"},
@@ -91,7 +93,8 @@ constexpr std::array<PlaceholderKind, 15> kPlaceholderKinds = {{
 	 // RFC 3339, with optional fraction, Z and offset
 	 R"re( | \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?([+-]?\d{2}:\d{2})?)re"
 	 // JavaScript Date.toString(): "Mon Jan 02 2006 15:04:05 GMT+0100 (CET)"
-	 " | " TRIAGE_WEEKDAY R"re(\s)re" TRIAGE_MONTH R"re(\s\d{2}\s\d{4}\s\d{2}:\d{2}:\d{2}\sGMT[+-]\d{4}(?:\s\([^)]+\))?)re"
+	 " | " TRIAGE_WEEKDAY R"re(\s)re" TRIAGE_MONTH
+	 R"re(\s\d{2}\s\d{4}\s\d{2}:\d{2}:\d{2}\sGMT[+-]\d{4}(?:\s\([^)]+\))?)re"
 	 // "2006-01-02 15:04:05.999"
 	 R"re( | (\d{4}-?[01]\d-?[0-3]\d\s[0-2]\d:[0-5]\d:[0-5]\d)(\.\d+)?)re"
 	 // Kitchen time. Sentry writes " [aApP][Mm]" in verbose mode, where the space is ignored, so
@@ -171,9 +174,9 @@ std::string with_python_spaces(const std::string &pattern) {
 	return out;
 }
 
-// Writes words as a prefix tree, "(?:c(?:om|o|...)|...)": PCRE2 tries a plain alternation's branches one by one
-// at every label of a dotted name, and that dominated the time on long dotted runs. The hostname pattern ends with
-// \b, so at most one domain can match and the branch order makes no difference.
+// Writes words as a prefix tree, "(?:a(?:e|l|pp|...)|b(?:...)|...)". PCRE2 tries a plain alternation's branches one
+// by one after every label of a dotted name; on long dotted runs the tree makes the hostname attempts about three
+// times cheaper. The hostname pattern ends with \b, so at most one domain can match and branch order is irrelevant.
 std::string prefix_tree_alternation(const std::vector<std::string> &words) {
 	std::map<char, std::vector<std::string>> by_first_char;
 	bool has_empty = false;
@@ -230,11 +233,12 @@ std::string combined_pattern() {
 	return with_python_spaces(combined);
 }
 
-// Bounds for hostile input; real messages stay far below them (Sentry's ingestion cuts messages and exception
-// values to 8192 characters). Some alternatives cost time proportional to the rest of the line at every start
-// position (the hostname labels, the email local part), so only the first kMaxParameterizedChars code points
-// are parameterized and one attempt at one position may take at most kMatchLimit steps.
-constexpr size_t kMaxParameterizedChars = 16384;
+// Bounds for hostile input; real messages stay below them. Sentry's ingestion (Relay) cuts messages and exception
+// values to 8192 characters (plus a small allowance), so only the first kMaxParameterizedChars code points are
+// parameterized: some alternatives cost time proportional to the rest of a run at every start position (the email
+// local part, the hostname labels, the hex digit lookahead). One attempt at one position may take at most
+// kMatchLimit backtracking steps, enough for several hundred hostname labels.
+constexpr size_t kMaxParameterizedChars = 8192 + 256;
 constexpr uint32_t kMatchLimit = 1000;
 constexpr uint32_t kHeapLimitKib = 20 * 1024;
 
@@ -251,42 +255,52 @@ size_t prefix_bytes(std::string_view text, size_t max_chars) {
 	return text.size();
 }
 
+using CodePtr = std::unique_ptr<pcre2_code, decltype(&pcre2_code_free)>;
+
+CodePtr compile_pattern(const std::string &pattern, uint32_t extra_options) {
+	std::unique_ptr<pcre2_compile_context, decltype(&pcre2_compile_context_free)> context(
+		pcre2_compile_context_create(nullptr), &pcre2_compile_context_free);
+	if (!context)
+		throw Error(ErrorKind::program_limit, "out of memory preparing message parameterization");
+	// Python's "." stops at "\n" only.
+	pcre2_set_newline(context.get(), PCRE2_NEWLINE_LF);
+	// Only the named groups are read, and unnamed captures would make every backtracking frame larger.
+	uint32_t options = PCRE2_EXTENDED | PCRE2_NO_AUTO_CAPTURE | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF;
+	int error_code = 0;
+	PCRE2_SIZE error_offset = 0;
+	CodePtr code(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), options | extra_options,
+					 &error_code, &error_offset, context.get()),
+		&pcre2_code_free);
+	if (!code) {
+		PCRE2_UCHAR message[256];
+		pcre2_get_error_message(error_code, message, sizeof message);
+		throw Error(ErrorKind::program_limit, "cannot compile the message parameterization pattern at offset " +
+			std::to_string(error_offset) + ": " + reinterpret_cast<const char *>(message));
+	}
+	// Without JIT support (or on failure) pcre2_match uses the interpreter by itself.
+	pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);
+	return code;
+}
+
 class Parameterizer {
 public:
-	Parameterizer() {
-		int error_code = 0;
-		PCRE2_SIZE error_offset = 0;
-		std::unique_ptr<pcre2_compile_context, decltype(&pcre2_compile_context_free)> compile_context(
-			pcre2_compile_context_create(nullptr), &pcre2_compile_context_free);
-		if (!compile_context)
-			throw Error(ErrorKind::program_limit, "out of memory preparing message parameterization");
-		// Python's "." stops at "\n" only.
-		pcre2_set_newline(compile_context.get(), PCRE2_NEWLINE_LF);
-		std::string pattern = combined_pattern();
-		code_.reset(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-			PCRE2_EXTENDED | PCRE2_NO_AUTO_CAPTURE | PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &error_code, &error_offset,
-			compile_context.get()));
-		if (!code_) {
-			PCRE2_UCHAR message[256];
-			pcre2_get_error_message(error_code, message, sizeof message);
-			throw Error(ErrorKind::program_limit, "cannot compile the message parameterization pattern at offset " +
-				std::to_string(error_offset) + ": " + reinterpret_cast<const char *>(message));
-		}
-		// Without JIT support (or on failure) pcre2_match falls back to the interpreter by itself.
-		pcre2_jit_compile(code_.get(), PCRE2_JIT_COMPLETE);
-		match_context_.reset(pcre2_match_context_create(nullptr));
+	Parameterizer()
+		: search_code_(compile_pattern(combined_pattern(), 0)),
+		  // The JIT serves PCRE2_ANCHORED only when it is given at compile time, hence a second compilation.
+		  anchored_code_(compile_pattern(combined_pattern(), PCRE2_ANCHORED)),
+		  match_context_(pcre2_match_context_create(nullptr), &pcre2_match_context_free) {
 		if (!match_context_)
 			throw Error(ErrorKind::program_limit, "out of memory preparing message parameterization");
 		pcre2_set_match_limit(match_context_.get(), kMatchLimit);
 		pcre2_set_heap_limit(match_context_.get(), kHeapLimitKib);
 		for (size_t i = 0; i < kPlaceholderKinds.size(); ++i)
-			group_numbers_[i] =
-				pcre2_substring_number_from_name(code_.get(), reinterpret_cast<PCRE2_SPTR>(kPlaceholderKinds[i].name));
+			group_numbers_[i] = pcre2_substring_number_from_name(
+				search_code_.get(), reinterpret_cast<PCRE2_SPTR>(kPlaceholderKinds[i].name));
 	}
 
 	std::string parameterize(std::string_view text) const {
 		std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> match_data(
-			pcre2_match_data_create_from_pattern(code_.get(), nullptr), &pcre2_match_data_free);
+			pcre2_match_data_create_from_pattern(search_code_.get(), nullptr), &pcre2_match_data_free);
 		if (!match_data)
 			throw Error(ErrorKind::program_limit, "out of memory parameterizing a message");
 		std::string_view subject = text.substr(0, prefix_bytes(text, kMaxParameterizedChars));
@@ -313,7 +327,7 @@ public:
 private:
 	// Finds the leftmost match starting at or after offset; false when there is none.
 	bool find_next(std::string_view subject, size_t offset, pcre2_match_data *match_data) const {
-		int rc = match(subject, offset, match_data, 0);
+		int rc = match(search_code_.get(), subject, offset, match_data);
 		if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH)
 			return rc >= 0;
 		// Some position exceeded a limit (hostile input). Try the positions one by one, so that only those
@@ -321,19 +335,18 @@ private:
 		for (size_t position = offset; position < subject.size(); ++position) {
 			if (is_utf8_continuation(subject[position]))
 				continue;
-			if (match(subject, position, match_data, PCRE2_ANCHORED) >= 0)
+			if (match(anchored_code_.get(), subject, position, match_data) >= 0)
 				return true;
 		}
 		return false;
 	}
 
-	int match(std::string_view subject, size_t offset, pcre2_match_data *match_data, uint32_t options) const {
+	int match(const pcre2_code *code, std::string_view subject, size_t offset, pcre2_match_data *match_data) const {
 		auto data = reinterpret_cast<PCRE2_SPTR>(subject.data());
-		int rc = pcre2_match(code_.get(), data, subject.size(), offset, options, match_data, match_context_.get());
+		int rc = pcre2_match(code, data, subject.size(), offset, 0, match_data, match_context_.get());
 		// The JIT's own stack is small; the interpreter keeps its backtracking state on the heap.
 		if (rc == PCRE2_ERROR_JIT_STACKLIMIT)
-			rc = pcre2_match(code_.get(), data, subject.size(), offset, options | PCRE2_NO_JIT, match_data,
-				match_context_.get());
+			rc = pcre2_match(code, data, subject.size(), offset, PCRE2_NO_JIT, match_data, match_context_.get());
 		return rc;
 	}
 
@@ -344,9 +357,9 @@ private:
 		return "";
 	}
 
-	std::unique_ptr<pcre2_code, decltype(&pcre2_code_free)> code_{nullptr, &pcre2_code_free};
-	std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)> match_context_{
-		nullptr, &pcre2_match_context_free};
+	CodePtr search_code_;
+	CodePtr anchored_code_;
+	std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)> match_context_;
 	std::array<int, kPlaceholderKinds.size()> group_numbers_{};
 };
 
@@ -383,10 +396,11 @@ size_t space_length(std::string_view text, size_t i) {
 		return 0;
 	auto b1 = static_cast<unsigned char>(rest[1]);
 	auto b2 = static_cast<unsigned char>(rest[2]);
-	bool space = (c == 0xe1 && b1 == 0x9a && b2 == 0x80)                  // U+1680
-		|| (c == 0xe2 && b1 == 0x80 && (b2 <= 0x8a || b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf)) // U+2000-200A, 2028, 2029, 202F
-		|| (c == 0xe2 && b1 == 0x81 && b2 == 0x9f)                        // U+205F
-		|| (c == 0xe3 && b1 == 0x80 && b2 == 0x80);                       // U+3000
+	bool space = (c == 0xe1 && b1 == 0x9a && b2 == 0x80)                               // U+1680
+		|| (c == 0xe2 && b1 == 0x80 && b2 >= 0x80 && b2 <= 0x8a)                       // U+2000..U+200A
+		|| (c == 0xe2 && b1 == 0x80 && (b2 == 0xa8 || b2 == 0xa9 || b2 == 0xaf))       // U+2028, U+2029, U+202F
+		|| (c == 0xe2 && b1 == 0x81 && b2 == 0x9f)                                     // U+205F
+		|| (c == 0xe3 && b1 == 0x80 && b2 == 0x80);                                    // U+3000
 	return space ? 3 : 0;
 }
 

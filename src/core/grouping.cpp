@@ -431,6 +431,7 @@ public:
 			disable(frames[0], "ignored single non-URL JavaScript frame");
 
 		ComponentsByVariant out;
+		out.reserve(2);
 		for (std::string_view variant : {std::string_view("app"), std::string_view("system")}) {
 			std::vector<FrameContribution> initial(frames.size());
 			for (size_t i = 0; i < frames.size(); i++) {
@@ -438,7 +439,8 @@ public:
 				initial[i].hint = frames[i].hint;
 			}
 			StacktraceContribution decided = assemble_stacktrace(rules_, variant, st, initial, exception);
-			std::vector<Component> variant_frames = frames;
+			// The system variant, built last, takes the frames themselves; app works on a copy.
+			std::vector<Component> variant_frames = variant == "app" ? frames : std::move(frames);
 			for (size_t i = 0; i < variant_frames.size() && i < decided.frames.size(); i++) {
 				variant_frames[i].contributes = decided.frames[i].contributes;
 				if (!decided.frames[i].hint.empty())
@@ -829,9 +831,11 @@ Grouper::Grouper(std::string_view config_id, std::string_view stacktrace_rules, 
 	legacy_unknown_variables_ = config_id == "newstyle:2025-11-21";
 }
 
-GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm) const {
+GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8) const {
+	// Parsed in place from a private copy: the document's strings then need no allocation.
+	std::string buffer(event_json);
 	JsonDocument doc;
-	parse_json(event_json, doc);
+	parse_json_in_place(buffer.data(), buffer.size(), doc, "event", validate_utf8);
 	Event event = read_event(doc);
 	return group(event, algorithm);
 }
@@ -852,7 +856,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 		for (const Variant *v : order)
 			if (v->hash && std::find(result.hashes.begin(), result.hashes.end(), *v->hash) == result.hashes.end())
 				result.hashes.push_back(*v->hash);
-		return result;
+		return std::move(result);
 	};
 
 	// A checksum sent by the client replaces grouping altogether.

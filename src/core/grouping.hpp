@@ -57,8 +57,8 @@ public:
 	// Groups a parsed event. The event's frames are classified in place (in_app, category).
 	GroupingResult group(Event &event, HashAlgorithm algorithm) const;
 
-	// Parses event JSON and groups it.
-	GroupingResult group_json(std::string_view event_json, HashAlgorithm algorithm) const;
+	// Parses event JSON and groups it. validate_utf8 = false for text already known to be UTF-8.
+	GroupingResult group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8 = true) const;
 
 	const std::string &config() const { return config_; }
 

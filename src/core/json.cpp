@@ -113,14 +113,17 @@ void HookAllocator::Free(void *ptr) {
 		g_hooks.free(ptr);
 }
 
-void parse_json(std::string_view text, JsonDocument &doc, const char *what) {
-	constexpr unsigned kFlags = rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
+namespace {
+
+// Runs the reader with the depth- and surrogate-checking handler over a stream, then turns the
+// outcome into our errors. Recursive descent: the handler stops it at kMaxJsonDepth levels.
+template <unsigned kFlags, typename Stream>
+void parse_stream(Stream &stream, JsonDocument &doc, const char *what) {
 	ParseOutcome outcome{};
 	auto generate = [&](JsonDocument &target) {
 		DepthLimitedHandler handler(target);
-		rapidjson::MemoryStream raw(text.data(), text.size());
 		rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, HookAllocator> reader;
-		outcome.result = reader.Parse<kFlags>(raw, handler);
+		outcome.result = reader.Parse<kFlags>(stream, handler);
 		outcome.depth_exceeded = handler.depth_exceeded;
 		outcome.lone_surrogate = handler.lone_surrogate;
 		return !outcome.result.IsError();
@@ -137,6 +140,29 @@ void parse_json(std::string_view text, JsonDocument &doc, const char *what) {
 		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
 		                                         std::to_string(outcome.result.Offset()) + ": " +
 		                                         rapidjson::GetParseError_En(outcome.result.Code()));
+}
+
+} // namespace
+
+void parse_json(std::string_view text, JsonDocument &doc, const char *what, bool validate_utf8) {
+	rapidjson::MemoryStream raw(text.data(), text.size());
+	if (validate_utf8)
+		parse_stream<rapidjson::kParseValidateEncodingFlag>(raw, doc, what);
+	else
+		parse_stream<rapidjson::kParseDefaultFlags>(raw, doc, what);
+}
+
+void parse_json_in_place(char *buffer, size_t length, JsonDocument &doc, const char *what, bool validate_utf8) {
+	// The in-place reader stops at the first NUL: text holding one is parsed by copying instead.
+	if (std::memchr(buffer, '\0', length)) {
+		parse_json(std::string_view(buffer, length), doc, what, validate_utf8);
+		return;
+	}
+	rapidjson::InsituStringStream stream(buffer);
+	if (validate_utf8)
+		parse_stream<rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag>(stream, doc, what);
+	else
+		parse_stream<rapidjson::kParseInsituFlag>(stream, doc, what);
 }
 
 const JsonValue *member(const JsonValue &object, std::string_view key) {

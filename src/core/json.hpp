@@ -49,9 +49,17 @@ using JsonValue = JsonDocument::ValueType;
 // Deepest nesting accepted in an event. Real SDK payloads stay far below it.
 constexpr unsigned kMaxJsonDepth = 256;
 
-// Parses JSON text (validating UTF-8) into doc. Throws Error(invalid_json) with the byte offset
-// on malformed input, Error(program_limit) when nesting exceeds kMaxJsonDepth.
-void parse_json(std::string_view text, JsonDocument &doc, const char *what = "event");
+// Parses JSON text into doc. Throws Error(invalid_json) with the byte offset on malformed input
+// (and on invalid UTF-8 when validate_utf8; callers whose text is known to be UTF-8, such as
+// PostgreSQL text in a UTF-8 database, skip that pass), Error(program_limit) when nesting
+// exceeds kMaxJsonDepth.
+void parse_json(std::string_view text, JsonDocument &doc, const char *what = "event", bool validate_utf8 = true);
+
+// The same, parsing in place: buffer (which must end with a NUL byte at buffer[length]) is
+// overwritten and the document's strings point into it, so it must outlive doc. Faster: no
+// string is copied.
+void parse_json_in_place(char *buffer, size_t length, JsonDocument &doc, const char *what = "event",
+                         bool validate_utf8 = true);
 
 // Member look-up where a duplicated key resolves to its last occurrence, as Python's json does.
 const JsonValue *member(const JsonValue &object, std::string_view key);

@@ -56,16 +56,10 @@ void disable(Component &c, std::string hint) {
 template <typename F> void for_each_contributing_value(const Component &c, F &&f) {
 	if (!c.contributes)
 		return;
-	for (const auto &v : c.values)
+	for (const auto &v : c.leaf_values())
 		f(v);
-	for (const auto &child : c.children)
+	for (const auto &child : c.child_components())
 		for_each_contributing_value(child, f);
-}
-
-std::vector<std::string> contributing_values(const Component &c) {
-	std::vector<std::string> out;
-	for_each_contributing_value(c, [&](const std::string &v) { out.push_back(v); });
-	return out;
 }
 
 // What the hash of a component is computed over (values concatenated): equal bytes, equal hash.
@@ -80,15 +74,18 @@ bool has_contributing_stacktrace(const Component &c) {
 		return false;
 	if (c.id == "stacktrace")
 		return true;
-	return std::any_of(c.children.begin(), c.children.end(), has_contributing_stacktrace);
+	const auto &children = c.child_components();
+	return std::any_of(children.begin(), children.end(), has_contributing_stacktrace);
 }
 
 bool same_component(const Component &a, const Component &b) {
-	if (a.id != b.id || a.contributes != b.contributes || a.hint != b.hint || a.values != b.values ||
-	    a.children.size() != b.children.size())
+	const auto &a_children = a.child_components();
+	const auto &b_children = b.child_components();
+	if (a.id != b.id || a.contributes != b.contributes || a.hint != b.hint || a.leaf_values() != b.leaf_values() ||
+	    a_children.size() != b_children.size())
 		return false;
-	for (size_t i = 0; i < a.children.size(); i++)
-		if (!same_component(a.children[i], b.children[i]))
+	for (size_t i = 0; i < a_children.size(); i++)
+		if (!same_component(a_children[i], b_children[i]))
 			return false;
 	return true;
 }
@@ -202,21 +199,154 @@ void normalize_frame(Frame &frame, Event &event) {
 	}
 }
 
-void prepare_frames(Event &event, const StacktraceRules &rules) {
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The stack-trace cache
+//
+// Everything grouping decides about a stack trace (normalized names, in-app and category from
+// the rules, each variant's stacktrace component) depends only on its frames, the event's
+// platform and, when some rule has an error.* matcher, its exception. Production traffic repeats
+// a few stack traces endlessly, so a Grouper remembers those decisions, keyed by a 128-bit hash
+// of exactly those inputs.
+
+struct CachedFrame {
+	// Set only where normalization changed the value.
+	std::optional<std::string> function, raw_function, filename, context_line;
+	std::optional<bool> in_app, orig_in_app;
+	std::string_view category; // views rule storage, which lives as long as the Grouper
+};
+
+struct CachedStacktrace {
+	std::vector<CachedFrame> frames;
+	std::vector<std::pair<std::string, std::shared_ptr<const Component>>> components; // app, system
+};
+
+struct StacktraceCache {
+	struct KeyHash {
+		size_t operator()(const XXH128_hash_t &k) const { return static_cast<size_t>(k.low64); }
+	};
+	struct KeyEqual {
+		bool operator()(const XXH128_hash_t &a, const XXH128_hash_t &b) const { return XXH128_isEqual(a, b); }
+	};
+	size_t capacity = kDefaultStacktraceCacheEntries;
+	std::unordered_map<XXH128_hash_t, std::shared_ptr<CachedStacktrace>, KeyHash, KeyEqual> entries;
+	uint64_t hits = 0, misses = 0;
+};
+
+namespace {
+
+using StacktraceEntries = std::unordered_map<const Stacktrace *, std::shared_ptr<CachedStacktrace>>;
+
+XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exception *exception) {
+	XXH3_state_t state;
+	XXH3_128bits_reset(&state);
+	auto put = [&](std::string_view v) {
+		uint64_t n = v.size();
+		XXH3_128bits_update(&state, &n, sizeof n);
+		XXH3_128bits_update(&state, v.data(), v.size());
+	};
+	auto put_int = [&](std::optional<int64_t> v) {
+		int64_t x[2] = {v.has_value(), v.value_or(0)};
+		XXH3_128bits_update(&state, x, sizeof x);
+	};
+	put(event.platform);
+	for (const Frame &f : st.frames) {
+		uint8_t flags = uint8_t(f.has_function) | uint8_t(f.has_raw_function) << 1 | uint8_t(f.has_context_line) << 2 |
+		                uint8_t(f.has_sourcemap) << 3 | uint8_t(f.in_app.has_value()) << 4 |
+		                uint8_t(f.in_app.value_or(false)) << 5;
+		XXH3_128bits_update(&state, &flags, 1);
+		for (std::string_view v : {f.function, f.raw_function, f.module, f.filename, f.abs_path, f.package,
+		                           f.context_line, f.platform})
+			put(v);
+		put_int(f.lineno);
+		put_int(f.colno);
+	}
+	if (exception) {
+		put(exception->type.value_or("\x01"));
+		put(exception->value.value_or("\x01"));
+		put(exception->mechanism ? exception->mechanism->type : std::string_view("\x01"));
+	}
+	return XXH3_128bits_digest(&state);
+}
+
+void remember_frame(CachedFrame &cached, const Frame &before, const Frame &after) {
+	auto changed = [](std::string_view a, std::string_view b) { return a.data() != b.data() || a.size() != b.size(); };
+	if (changed(before.function, after.function))
+		cached.function = std::string(after.function);
+	if (changed(before.raw_function, after.raw_function))
+		cached.raw_function = std::string(after.raw_function);
+	if (changed(before.filename, after.filename))
+		cached.filename = std::string(after.filename);
+	if (changed(before.context_line, after.context_line))
+		cached.context_line = std::string(after.context_line);
+	cached.in_app = after.in_app;
+	cached.orig_in_app = after.orig_in_app;
+	cached.category = after.category;
+}
+
+void recall_frame(Frame &frame, const CachedFrame &cached) {
+	if (cached.function)
+		frame.function = *cached.function;
+	if (cached.raw_function) {
+		frame.raw_function = *cached.raw_function;
+		frame.has_raw_function = true;
+	}
+	if (cached.filename)
+		frame.filename = *cached.filename;
+	if (cached.context_line)
+		frame.context_line = *cached.context_line;
+	frame.in_app = cached.in_app;
+	frame.orig_in_app = cached.orig_in_app;
+	frame.category = cached.category;
+}
+
+// Normalizes and classifies every stack trace that grouping reads, from the cache when it can.
+// entries maps each stack trace to its cache entry (also keeping the entry alive while the
+// event's frames view its strings).
+void prepare_frames(Event &event, const StacktraceRules &rules, StacktraceCache *cache, StacktraceEntries &entries) {
+	bool keyed_by_exception = rules.reads_exceptions();
 	auto prepare = [&](Stacktrace &st, Exception *exception) {
+		std::shared_ptr<CachedStacktrace> entry;
+		XXH128_hash_t key{};
+		if (cache && cache->capacity > 0 && !st.frames.empty()) {
+			key = stacktrace_key(st, event, keyed_by_exception ? exception : nullptr);
+			auto it = cache->entries.find(key);
+			if (it != cache->entries.end()) {
+				cache->hits++;
+				entry = it->second;
+				for (size_t i = 0; i < st.frames.size(); i++)
+					recall_frame(st.frames[i], entry->frames[i]);
+				entries[&st] = std::move(entry);
+				return;
+			}
+			cache->misses++;
+		}
+		std::vector<Frame> before;
+		if (cache && cache->capacity > 0)
+			before = st.frames;
 		for (auto &f : st.frames)
 			normalize_frame(f, event);
 		apply_classifier_rules(rules, st, exception);
 		for (auto &f : st.frames)
 			if (!f.in_app)
 				f.in_app = false;
+		if (cache && cache->capacity > 0 && !st.frames.empty()) {
+			entry = std::make_shared<CachedStacktrace>();
+			entry->frames.resize(st.frames.size());
+			for (size_t i = 0; i < st.frames.size(); i++)
+				remember_frame(entry->frames[i], before[i], st.frames[i]);
+			// Entries in use stay alive through their shared pointers when the cache is cleared.
+			if (cache->entries.size() >= cache->capacity)
+				cache->entries.clear();
+			cache->entries.emplace(key, entry);
+			entries[&st] = std::move(entry);
+		}
 	};
-	for (auto &e : event.exceptions) {
+	// Raw (unsymbolicated) stack traces are not grouped, so they are left as they are.
+	for (auto &e : event.exceptions)
 		if (e.stacktrace)
 			prepare(*e.stacktrace, &e);
-		if (e.raw_stacktrace)
-			prepare(*e.raw_stacktrace, &e);
-	}
 	if (event.stacktrace)
 		prepare(*event.stacktrace, nullptr);
 	for (auto &t : event.threads)
@@ -414,10 +544,33 @@ bool is_recursive_frame(const Frame &frame, const Frame &previous) {
 
 class Strategies {
 public:
-	Strategies(const Event &event, const StacktraceRules &rules) : event_(event), rules_(rules) {}
+	Strategies(const Event &event, const StacktraceRules &rules, const StacktraceEntries &entries, bool details)
+	    : event_(event), rules_(rules), entries_(entries), details_(details) {}
 
 	// The stacktrace component of one stack trace in both variants ("app" first).
 	ComponentsByVariant stacktrace_variants(const Stacktrace &st, const Exception *exception) const {
+		auto entry = entries_.find(&st);
+		if (entry == entries_.end())
+			return build_stacktrace_variants(st, exception);
+		auto &cached = entry->second->components;
+		if (cached.empty())
+			for (auto &[variant, component] : build_stacktrace_variants(st, exception))
+				cached.emplace_back(variant, std::make_shared<const Component>(std::move(component)));
+		// Nodes standing for the cached components: nothing is copied but the top node.
+		ComponentsByVariant out;
+		out.reserve(cached.size());
+		for (const auto &[variant, component] : cached) {
+			Component node;
+			node.id = component->id;
+			node.contributes = component->contributes;
+			node.hint = component->hint;
+			node.shared = component;
+			out.emplace_back(variant, std::move(node));
+		}
+		return out;
+	}
+
+	ComponentsByVariant build_stacktrace_variants(const Stacktrace &st, const Exception *exception) const {
 		std::vector<Component> frames;
 		frames.reserve(st.frames.size());
 		for (size_t i = 0; i < st.frames.size(); i++) {
@@ -498,8 +651,13 @@ public:
 		else
 			stacktraces.emplace_back("app", empty_component("stacktrace"));
 
+		// The value is normalized only where it can matter: it never contributes next to a
+		// contributing stack trace, and only exception groups compare whole components.
+		bool value_unused = !details_ && event_.exceptions.size() == 1 &&
+		                    std::all_of(stacktraces.begin(), stacktraces.end(),
+		                                [](const auto &p) { return p.second.contributes; });
 		std::optional<std::string> normalized_value;
-		if (e.value)
+		if (e.value && !value_unused)
 			normalized_value = normalize_message(*e.value);
 
 		ComponentsByVariant out;
@@ -776,6 +934,8 @@ public:
 private:
 	const Event &event_;
 	const StacktraceRules &rules_;
+	const StacktraceEntries &entries_;
+	bool details_;
 };
 
 // Sentry's post-processing of a strategy's variants: a system variant equal to the app variant
@@ -829,18 +989,34 @@ Grouper::Grouper(std::string_view config_id, std::string_view stacktrace_rules, 
 	fingerprint_rules_ = FingerprintRules::parse(fingerprinting_rules);
 	builtin_fingerprint_rules_ = builtin_fingerprint_rules(config_id);
 	legacy_unknown_variables_ = config_id == "newstyle:2025-11-21";
+	stacktrace_cache_ = std::make_unique<StacktraceCache>();
 }
 
-GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8) const {
+Grouper::~Grouper() = default;
+Grouper::Grouper(Grouper &&) noexcept = default;
+
+void Grouper::set_stacktrace_cache_entries(size_t entries) {
+	stacktrace_cache_->capacity = entries;
+	if (stacktrace_cache_->entries.size() > entries)
+		stacktrace_cache_->entries.clear();
+}
+
+StacktraceCacheStats Grouper::stacktrace_cache_stats() const {
+	return {stacktrace_cache_->entries.size(), stacktrace_cache_->capacity, stacktrace_cache_->hits,
+	        stacktrace_cache_->misses};
+}
+
+GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8,
+                                   bool details) const {
 	// Parsed in place from a private copy: the document's strings then need no allocation.
 	std::string buffer(event_json);
 	JsonDocument doc;
 	parse_json_in_place(buffer.data(), buffer.size(), doc, "event", validate_utf8);
 	Event event = read_event(doc);
-	return group(event, algorithm);
+	return group(event, algorithm, details);
 }
 
-GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
+GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool details) const {
 	GroupingResult result;
 	result.config = config_;
 	result.algorithm = algorithm;
@@ -867,15 +1043,17 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 			v.hash = std::string(*event.checksum);
 		} else {
 			v.name = v.type = "hashed_checksum";
-			v.hashed_values = {std::string(*event.checksum)};
-			v.hash = hash_values(v.hashed_values, algorithm);
+			v.hash = hash_values({std::string(*event.checksum)}, algorithm);
+			if (details)
+				v.hashed_values = {std::string(*event.checksum)};
 		}
 		v.hint = "client-provided checksum";
 		result.variants.push_back(std::move(v));
 		return finish();
 	}
 
-	prepare_frames(event, stacktrace_rules_);
+	StacktraceEntries stacktrace_entries;
+	prepare_frames(event, stacktrace_rules_, stacktrace_cache_.get(), stacktrace_entries);
 
 	// The fingerprint in force: a matching server-side rule replaces the client's.
 	std::vector<std::string> fingerprint = event.fingerprint.value_or(std::vector<std::string>{"{{ default }}"});
@@ -893,7 +1071,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 	    is_default ? fingerprint : resolve_fingerprint(fingerprint, event, legacy_unknown_variables_);
 
 	// Run every applicable strategy, highest score first.
-	Strategies strategies(event, stacktrace_rules_);
+	Strategies strategies(event, stacktrace_rules_, stacktrace_entries, details);
 	struct StrategyRun {
 		const char *name;
 		ComponentsByVariant components;
@@ -987,8 +1165,9 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 		                                          : "custom_" + fingerprint_source + "_fingerprint";
 		v.type = fingerprint_source == "built_in" ? "built_in_fingerprint" : "custom_fingerprint";
 		v.fingerprint = resolved;
-		v.hashed_values = resolved;
 		v.hash = hash_values(resolved, algorithm);
+		if (details)
+			v.hashed_values = resolved;
 		v.hint = fingerprint_source == "client" ? "custom client fingerprint"
 		                                        : fingerprint_source == "server" ? "custom server fingerprint"
 		                                                                         : "built-in fingerprint";
@@ -997,24 +1176,28 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm) const {
 		for (auto &root : roots) {
 			Variant v;
 			v.name = root.id;
+			v.type = is_default ? "component" : "salted_component";
+			if (!is_default)
+				v.fingerprint = resolved;
 			if (root.contributes) {
-				std::vector<std::string> values = contributing_values(root);
+				// The values hashed: the component's, or the fingerprint with {{ default }} spliced.
+				ValueHasher hasher(algorithm);
+				auto feed = [&](const std::string &value) {
+					hasher.update(value);
+					if (details)
+						v.hashed_values.push_back(value);
+				};
 				if (is_default) {
-					v.type = "component";
-					v.hashed_values = std::move(values);
+					for_each_contributing_value(root, feed);
 				} else {
-					v.type = "salted_component";
-					v.fingerprint = resolved;
 					for (const auto &entry : resolved) {
 						if (is_default_entry(entry))
-							v.hashed_values.insert(v.hashed_values.end(), values.begin(), values.end());
+							for_each_contributing_value(root, feed);
 						else
-							v.hashed_values.push_back(entry);
+							feed(entry);
 					}
 				}
-				v.hash = hash_values(v.hashed_values, algorithm);
-			} else {
-				v.type = is_default ? "component" : "salted_component";
+				v.hash = hasher.hex();
 			}
 			v.hint = root.hint;
 			v.root = std::move(root);
@@ -1049,13 +1232,13 @@ void append_component_json(std::string &out, const Component &c) {
 		append_json_string(out, c.hint);
 	out += ",\"values\":[";
 	bool first = true;
-	for (const auto &v : c.values) {
+	for (const auto &v : c.leaf_values()) {
 		if (!first)
 			out += ',';
 		first = false;
 		append_json_string(out, v);
 	}
-	for (const auto &child : c.children) {
+	for (const auto &child : c.child_components()) {
 		if (!first)
 			out += ',';
 		first = false;

@@ -23,6 +23,12 @@ struct Component {
 	std::string hint;
 	std::vector<std::string> values;
 	std::vector<Component> children;
+	// A node may stand for a shared, immutable subtree (a cached stack trace): its values and
+	// children are then those of `shared`, while contributes and hint stay its own.
+	std::shared_ptr<const Component> shared;
+
+	const std::vector<std::string> &leaf_values() const { return shared ? shared->values : values; }
+	const std::vector<Component> &child_components() const { return shared ? shared->children : children; }
 };
 
 struct Variant {
@@ -33,7 +39,7 @@ struct Variant {
 	std::string hint;
 	std::optional<Component> root;        // component and salted_component variants
 	std::vector<std::string> fingerprint; // custom and salted variants: the resolved fingerprint
-	std::vector<std::string> hashed_values; // what was hashed (for inspection and tests)
+	std::vector<std::string> hashed_values; // what was hashed (with details only)
 	bool contributes() const { return hash.has_value(); }
 };
 
@@ -46,19 +52,36 @@ struct GroupingResult {
 };
 
 constexpr std::string_view kDefaultGroupingConfig = "newstyle:2026-01-20";
+// Stack traces whose grouping decisions a Grouper remembers (0 turns the cache off).
+constexpr size_t kDefaultStacktraceCacheEntries = 1024;
+
+struct StacktraceCache;
+struct StacktraceCacheStats {
+	size_t entries, capacity;
+	uint64_t hits, misses;
+};
 bool is_known_grouping_config(std::string_view config_id);
 
-// A reusable grouping setup: a config plus a project's own rules (parsed once).
+// A reusable grouping setup: a config plus a project's own rules (parsed once), and a cache of
+// stack-trace decisions. Not thread-safe: one Grouper per thread (PostgreSQL backends have one).
 class Grouper {
 public:
 	// Throws Error(invalid_parameter) for an unknown config, Error(rule_syntax) for bad rules.
 	Grouper(std::string_view config_id, std::string_view stacktrace_rules, std::string_view fingerprinting_rules);
+	~Grouper();
+	Grouper(Grouper &&) noexcept;
+
+	void set_stacktrace_cache_entries(size_t entries);
+	StacktraceCacheStats stacktrace_cache_stats() const;
 
 	// Groups a parsed event. The event's frames are classified in place (in_app, category).
-	GroupingResult group(Event &event, HashAlgorithm algorithm) const;
+	// Without details only the hashes are computed: variants carry no hashed_values, and
+	// components that cannot contribute may hold no values (what grouping_hashes needs).
+	GroupingResult group(Event &event, HashAlgorithm algorithm, bool details = true) const;
 
 	// Parses event JSON and groups it. validate_utf8 = false for text already known to be UTF-8.
-	GroupingResult group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8 = true) const;
+	GroupingResult group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8 = true,
+	                          bool details = true) const;
 
 	const std::string &config() const { return config_; }
 
@@ -69,6 +92,7 @@ private:
 	const FingerprintRules *builtin_fingerprint_rules_ = nullptr;
 	// newstyle:2025-11-21 still keeps unknown fingerprint variables verbatim; 2026-01-20 flags them.
 	bool legacy_unknown_variables_ = false;
+	std::unique_ptr<StacktraceCache> stacktrace_cache_;
 };
 
 // grouping_info as JSON text: {"config", "hash_algorithm", "hashes", "variants": {...}}.

@@ -1336,6 +1336,16 @@ StacktraceRules StacktraceRules::combine(const StacktraceRules &base, const Stac
 
 bool StacktraceRules::empty() const { return !set_ || set_->rule_count == 0; }
 
+bool StacktraceRules::reads_exceptions() const {
+	if (!set_)
+		return false;
+	for (const auto *rules : {&set_->classifier, &set_->contributes})
+		for (const auto &rule : *rules)
+			if (!rule->exception_matchers.empty())
+				return true;
+	return false;
+}
+
 const StacktraceRules *default_stacktrace_rules(std::string_view config_id) {
 	static std::mutex mutex;
 	static std::map<std::string, std::unique_ptr<StacktraceRules>, std::less<>> parsed;

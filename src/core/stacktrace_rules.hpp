@@ -32,6 +32,9 @@ public:
 	static StacktraceRules combine(const StacktraceRules &base, const StacktraceRules &custom);
 
 	bool empty() const;
+	// Whether any rule has an error.type / error.value / error.mechanism matcher, i.e. whether
+	// a stack trace's decisions can depend on its exception.
+	bool reads_exceptions() const;
 	const StacktraceRuleSet &set() const { return *set_; }
 
 private:

@@ -10,6 +10,7 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 }
 
@@ -56,10 +57,12 @@ const triage::Grouper &grouper_for(std::string_view stacktrace_rules, std::strin
 	return *cached;
 }
 
-triage::GroupingResult group(const GroupingArgs &args) {
+// details: the variants' component trees and hashed values (grouping_info), or hashes only.
+triage::GroupingResult group(const GroupingArgs &args, bool utf8_database, bool details) {
 	triage::HashAlgorithm algorithm = triage::parse_hash_algorithm(view(args.algorithm));
 	const triage::Grouper &grouper = grouper_for(view(args.stacktrace_rules), view(args.fingerprinting_rules));
-	return grouper.group_json(view(args.event), algorithm);
+	// Text in a UTF-8 database has been validated by PostgreSQL already.
+	return grouper.group_json(view(args.event), algorithm, !utf8_database, details);
 }
 
 } // namespace
@@ -68,7 +71,8 @@ TRIAGE_FUNCTION(triage_grouping_hashes) {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	GroupingArgs args = read_args(fcinfo);
-	triage::GroupingResult result = group(args);
+	bool utf8_database = GetDatabaseEncoding() == PG_UTF8;
+	triage::GroupingResult result = group(args, utf8_database, false);
 	const std::vector<std::string> &hashes = result.hashes;
 	return triage_pg::pg_guarded([&]() -> Datum {
 		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * std::max<size_t>(hashes.size(), 1)));
@@ -82,6 +86,7 @@ TRIAGE_FUNCTION(triage_grouping_info) {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	GroupingArgs args = read_args(fcinfo);
-	std::string json = triage::grouping_info_json(group(args));
+	bool utf8_database = GetDatabaseEncoding() == PG_UTF8;
+	std::string json = triage::grouping_info_json(group(args, utf8_database, true));
 	return triage_pg::pg_guarded([&]() -> Datum { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
 }

@@ -101,6 +101,14 @@ int main(int argc, char **argv) {
 			GroupingResult result = grouper.group(event, HashAlgorithm::md5);
 			if (name == show)
 				std::cout << grouping_info_json(result) << "\n";
+			// The same event again takes the stack-trace cache's path: it must change nothing.
+			Event again = read_event(event_json);
+			GroupingResult cached = grouper.group(again, HashAlgorithm::md5);
+			if (cached.hashes != result.hashes)
+				problems.push_back("cached grouping differs: " + join(cached.hashes) + " != " + join(result.hashes));
+			for (size_t v = 0; v < result.variants.size() && v < cached.variants.size(); v++)
+				if (cached.variants[v].hashed_values != result.variants[v].hashed_values)
+					problems.push_back("cached grouping of variant " + result.variants[v].name + " differs");
 			if (result.hashes != expected)
 				problems.push_back("hashes " + join(result.hashes) + " != expected " + join(expected));
 			if (const JsonValue *by_variant = member_object(doc, "expected_components_by_variant"))

@@ -172,12 +172,13 @@ TEST(Grouping, JavaCodegenMarkersBecomeAuto) {
 		{"module":"sun.reflect.GeneratedMethodAccessor42","function":"invoke","in_app":true},
 		{"module":"com.example.Bar$$Lambda$12/0x0000000800c02000","function":"apply","in_app":true}]}})");
 	// The module component of each frame of the system variant's stack trace.
-	const Component &stacktrace = variant(r, "system")->root->children.at(0);
+	const Component &stacktrace = variant(r, "system")->root->child_components().at(0);
 	ASSERT_EQ(stacktrace.id, "stacktrace");
-	ASSERT_EQ(stacktrace.children.size(), 3u);
-	const Component &enhanced = stacktrace.children[0].children.at(0);
-	const Component &accessor = stacktrace.children[1].children.at(0);
-	const Component &lambda = stacktrace.children[2].children.at(0);
+	const auto &frames = stacktrace.child_components();
+	ASSERT_EQ(frames.size(), 3u);
+	const Component &enhanced = frames[0].child_components().at(0);
+	const Component &accessor = frames[1].child_components().at(0);
+	const Component &lambda = frames[2].child_components().at(0);
 	EXPECT_EQ(enhanced.values.at(0), "com.example.Foo$$EnhancerBySpringCGLIB$$<auto>");
 	EXPECT_EQ(accessor.values.at(0), "sun.reflect.GeneratedMethodAccessor");
 	EXPECT_EQ(lambda.id, "module");
@@ -191,6 +192,39 @@ TEST(Grouping, Xxh3HashesTheSameBytesAsMd5) {
 	h.update("E");
 	h.update("x");
 	EXPECT_EQ(r.hashes, std::vector<std::string>{h.hex()});
+}
+
+TEST(Grouping, HashesWithoutDetailsAreTheSame) {
+	Grouper grouper(kDefaultGroupingConfig, "", "");
+	for (const char *json :
+	     {R"({"platform":"python","exception":{"values":[{"type":"E","value":"v 42","stacktrace":{"frames":[
+	          {"module":"a","function":"f","in_app":true},{"module":"b","function":"g"}]}}]}})",
+	      R"({"fingerprint":["{{ default }}","x"],"exception":{"values":[{"type":"E","value":"v 1"}]}})",
+	      R"({"fingerprint":["custom"],"message":"m"})", R"({"checksum":"abc"})", "{}"}) {
+		auto full = grouper.group_json(json, HashAlgorithm::md5);
+		auto lean = grouper.group_json(json, HashAlgorithm::md5, true, false);
+		EXPECT_EQ(full.hashes, lean.hashes) << json;
+		for (const auto &v : lean.variants)
+			EXPECT_TRUE(v.hashed_values.empty()) << json;
+	}
+}
+
+TEST(Grouping, StacktraceCacheHitsGiveTheSameResult) {
+	Grouper grouper(kDefaultGroupingConfig, "", "");
+	std::string json = R"J({"platform":"node","exception":{"values":[{"type":"TypeError","value":"x 1","stacktrace":{"frames":[
+		{"filename":"/srv/app/a.js","function":"Object.route","in_app":true,"context_line":"  go()"},
+		{"filename":"node_modules/lib/index.js","function":"call"}]}}]}})J";
+	auto first = grouper.group_json(json, HashAlgorithm::md5);
+	auto second = grouper.group_json(json, HashAlgorithm::md5);
+	EXPECT_EQ(first.hashes, second.hashes);
+	EXPECT_EQ(grouping_info_json(first), grouping_info_json(second));
+	auto stats = grouper.stacktrace_cache_stats();
+	EXPECT_EQ(stats.misses, 1u);
+	EXPECT_EQ(stats.hits, 1u);
+	grouper.set_stacktrace_cache_entries(0);
+	auto uncached = grouper.group_json(json, HashAlgorithm::md5);
+	EXPECT_EQ(grouping_info_json(uncached), grouping_info_json(first));
+	EXPECT_EQ(grouper.stacktrace_cache_stats().entries, 0u);
 }
 
 TEST(Grouping, UnknownConfigIsRejected) {

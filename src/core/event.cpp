@@ -21,33 +21,50 @@ const JsonValue *values_of(const JsonValue *interface) {
 	return nullptr;
 }
 
+// One pass over the frame's members (frames are most of an event). A later duplicate key
+// replaces an earlier one, and a member of the wrong type counts as absent, as with member().
 Frame read_frame(const JsonValue &f, std::string_view event_platform) {
 	Frame frame;
-	if (auto s = member_string(f, "function")) {
-		frame.function = *s;
-		frame.has_function = true;
+	std::optional<std::string_view> platform;
+	for (auto it = f.MemberBegin(); it != f.MemberEnd(); ++it) {
+		std::string_view key = string_of(it->name);
+		const JsonValue &v = it->value;
+		std::optional<std::string_view> text;
+		if (v.IsString())
+			text = string_of(v);
+		auto set = [&](std::string_view &field, bool *present = nullptr) {
+			field = text.value_or(std::string_view());
+			if (present)
+				*present = text.has_value();
+		};
+		if (key == "function")
+			set(frame.function, &frame.has_function);
+		else if (key == "raw_function")
+			set(frame.raw_function, &frame.has_raw_function);
+		else if (key == "context_line")
+			set(frame.context_line, &frame.has_context_line);
+		else if (key == "module")
+			set(frame.module);
+		else if (key == "filename")
+			set(frame.filename);
+		else if (key == "abs_path")
+			set(frame.abs_path);
+		else if (key == "package")
+			set(frame.package);
+		else if (key == "platform")
+			platform = text;
+		else if (key == "lineno")
+			frame.lineno = int_value(v);
+		else if (key == "colno")
+			frame.colno = int_value(v);
+		else if (key == "in_app")
+			frame.in_app = v.IsBool() ? std::optional<bool>(v.GetBool()) : std::nullopt;
+		else if (key == "data") {
+			const JsonValue *sourcemap = v.IsObject() ? member(v, "sourcemap") : nullptr;
+			frame.has_sourcemap = sourcemap && !sourcemap->IsNull();
+		}
 	}
-	if (auto s = member_string(f, "raw_function")) {
-		frame.raw_function = *s;
-		frame.has_raw_function = true;
-	}
-	if (auto s = member_string(f, "context_line")) {
-		frame.context_line = *s;
-		frame.has_context_line = true;
-	}
-	frame.module = string_or_empty(f, "module");
-	frame.filename = string_or_empty(f, "filename");
-	frame.abs_path = string_or_empty(f, "abs_path");
-	frame.package = string_or_empty(f, "package");
-	auto platform = member_string(f, "platform");
 	frame.platform = platform && !platform->empty() ? *platform : event_platform;
-	frame.lineno = member_int(f, "lineno");
-	frame.colno = member_int(f, "colno");
-	frame.in_app = member_bool(f, "in_app");
-	if (const JsonValue *data = member_object(f, "data")) {
-		const JsonValue *sourcemap = member(*data, "sourcemap");
-		frame.has_sourcemap = sourcemap && !sourcemap->IsNull();
-	}
 	return frame;
 }
 

@@ -62,11 +62,27 @@ template <typename F> void for_each_contributing_value(const Component &c, F &&f
 		for_each_contributing_value(child, f);
 }
 
-// What the hash of a component is computed over (values concatenated): equal bytes, equal hash.
-std::string hash_input(const Component &c) {
-	std::string s;
-	for_each_contributing_value(c, [&](const std::string &v) { s += v; });
-	return s;
+// The bytes a hash over the component takes, in chunks: shared subtrees give their values
+// concatenated in one piece.
+template <typename F> void for_each_contributing_chunk(const Component &c, F &&f) {
+	if (!c.contributes)
+		return;
+	if (c.shared && !c.shared->flat_values.empty()) {
+		f(c.shared->flat_values);
+		return;
+	}
+	for (const auto &v : c.leaf_values())
+		f(v);
+	for (const auto &child : c.child_components())
+		for_each_contributing_chunk(child, f);
+}
+
+// Equal digests, equal hashes: a 128-bit digest of what the component's hash is computed over.
+XXH128_hash_t hash_input_digest(const Component &c) {
+	XXH3_state_t state;
+	XXH3_128bits_reset(&state);
+	for_each_contributing_chunk(c, [&](const std::string &v) { XXH3_128bits_update(&state, v.data(), v.size()); });
+	return XXH3_128bits_digest(&state);
 }
 
 bool has_contributing_stacktrace(const Component &c) {
@@ -239,23 +255,24 @@ namespace {
 using StacktraceEntries = std::unordered_map<const Stacktrace *, std::shared_ptr<CachedStacktrace>>;
 
 XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exception *exception) {
-	XXH3_state_t state;
-	XXH3_128bits_reset(&state);
+	// The inputs are serialized (lengths first, so that no two inputs serialize alike) into one
+	// buffer and hashed once: far cheaper than a streaming update per field.
+	thread_local std::string buffer;
+	buffer.clear();
 	auto put = [&](std::string_view v) {
-		uint64_t n = v.size();
-		XXH3_128bits_update(&state, &n, sizeof n);
-		XXH3_128bits_update(&state, v.data(), v.size());
+		uint32_t n = static_cast<uint32_t>(std::min<size_t>(v.size(), UINT32_MAX));
+		buffer.append(reinterpret_cast<const char *>(&n), sizeof n);
+		buffer.append(v.data(), n);
 	};
 	auto put_int = [&](std::optional<int64_t> v) {
 		int64_t x[2] = {v.has_value(), v.value_or(0)};
-		XXH3_128bits_update(&state, x, sizeof x);
+		buffer.append(reinterpret_cast<const char *>(x), sizeof x);
 	};
 	put(event.platform);
 	for (const Frame &f : st.frames) {
-		uint8_t flags = uint8_t(f.has_function) | uint8_t(f.has_raw_function) << 1 | uint8_t(f.has_context_line) << 2 |
-		                uint8_t(f.has_sourcemap) << 3 | uint8_t(f.in_app.has_value()) << 4 |
-		                uint8_t(f.in_app.value_or(false)) << 5;
-		XXH3_128bits_update(&state, &flags, 1);
+		char flags = char(f.has_function | f.has_raw_function << 1 | f.has_context_line << 2 | f.has_sourcemap << 3 |
+		                  f.in_app.has_value() << 4 | f.in_app.value_or(false) << 5);
+		buffer.push_back(flags);
 		for (std::string_view v : {f.function, f.raw_function, f.module, f.filename, f.abs_path, f.package,
 		                           f.context_line, f.platform})
 			put(v);
@@ -267,7 +284,7 @@ XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exc
 		put(exception->value.value_or("\x01"));
 		put(exception->mechanism ? exception->mechanism->type : std::string_view("\x01"));
 	}
-	return XXH3_128bits_digest(&state);
+	return XXH3_128bits(buffer.data(), buffer.size());
 }
 
 void remember_frame(CachedFrame &cached, const Frame &before, const Frame &after) {
@@ -554,8 +571,10 @@ public:
 			return build_stacktrace_variants(st, exception);
 		auto &cached = entry->second->components;
 		if (cached.empty())
-			for (auto &[variant, component] : build_stacktrace_variants(st, exception))
+			for (auto &[variant, component] : build_stacktrace_variants(st, exception)) {
+				for_each_contributing_value(component, [&](const std::string &v) { component.flat_values += v; });
 				cached.emplace_back(variant, std::make_shared<const Component>(std::move(component)));
+			}
 		// Nodes standing for the cached components: nothing is copied but the top node.
 		ComponentsByVariant out;
 		out.reserve(cached.size());
@@ -944,9 +963,9 @@ private:
 void deduplicate_and_prefer_stacktraces(ComponentsByVariant &by_variant, bool stacktrace_strategy) {
 	Component *app = find_variant(by_variant, "app");
 	if (app && app->contributes) {
-		std::string app_input = hash_input(*app);
+		XXH128_hash_t app_input = hash_input_digest(*app);
 		for (auto &[name, c] : by_variant)
-			if (name != "app" && c.contributes && hash_input(c) == app_input)
+			if (name != "app" && c.contributes && XXH128_isEqual(hash_input_digest(c), app_input))
 				disable(c, "ignored because hash matches app variant");
 	}
 	if (!stacktrace_strategy || by_variant.size() <= 1)
@@ -1182,19 +1201,27 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 			if (root.contributes) {
 				// The values hashed: the component's, or the fingerprint with {{ default }} spliced.
 				ValueHasher hasher(algorithm);
-				auto feed = [&](const std::string &value) {
-					hasher.update(value);
+				auto feed = [&](const std::string &value) { hasher.update(value); };
+				auto feed_root = [&]() {
 					if (details)
-						v.hashed_values.push_back(value);
+						for_each_contributing_value(root, [&](const std::string &value) {
+							hasher.update(value);
+							v.hashed_values.push_back(value);
+						});
+					else
+						for_each_contributing_chunk(root, feed);
 				};
 				if (is_default) {
-					for_each_contributing_value(root, feed);
+					feed_root();
 				} else {
 					for (const auto &entry : resolved) {
-						if (is_default_entry(entry))
-							for_each_contributing_value(root, feed);
-						else
+						if (is_default_entry(entry)) {
+							feed_root();
+						} else {
 							feed(entry);
+							if (details)
+								v.hashed_values.push_back(entry);
+						}
 					}
 				}
 				v.hash = hasher.hex();

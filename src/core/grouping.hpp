@@ -26,6 +26,9 @@ struct Component {
 	// A node may stand for a shared, immutable subtree (a cached stack trace): its values and
 	// children are then those of `shared`, while contributes and hint stay its own.
 	std::shared_ptr<const Component> shared;
+	// On a node built for sharing: its contributing values concatenated, which is all a hash
+	// over it needs (hashes take the values' bytes with no separator).
+	std::string flat_values;
 
 	const std::vector<std::string> &leaf_values() const { return shared ? shared->values : values; }
 	const std::vector<Component> &child_components() const { return shared ? shared->children : children; }

@@ -201,20 +201,22 @@ std::optional<bool> member_bool(const JsonValue &object, std::string_view key) {
 	return std::nullopt;
 }
 
-std::optional<int64_t> member_int(const JsonValue &object, std::string_view key) {
-	const JsonValue *v = member(object, key);
-	if (!v)
-		return std::nullopt;
-	if (v->IsInt64())
-		return v->GetInt64();
-	if (v->IsUint64())
-		return static_cast<int64_t>(v->GetUint64() & 0x7fffffffffffffffULL);
-	if (v->IsDouble()) {
-		double d = v->GetDouble();
+std::optional<int64_t> int_value(const JsonValue &v) {
+	if (v.IsInt64())
+		return v.GetInt64();
+	if (v.IsUint64())
+		return static_cast<int64_t>(v.GetUint64() & 0x7fffffffffffffffULL);
+	if (v.IsDouble()) {
+		double d = v.GetDouble();
 		if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d)))
 			return static_cast<int64_t>(d);
 	}
 	return std::nullopt;
+}
+
+std::optional<int64_t> member_int(const JsonValue &object, std::string_view key) {
+	const JsonValue *v = member(object, key);
+	return v ? int_value(*v) : std::nullopt;
 }
 
 void append_json_string(std::string &out, std::string_view value) {

@@ -19,6 +19,9 @@
 	} while (0)
 #endif
 #define RAPIDJSON_HAS_STDSTRING 0
+#if defined(__SSE2__) && !defined(RAPIDJSON_SSE2)
+#define RAPIDJSON_SSE2 // vectorized scanning of strings and white space (baseline on x86-64)
+#endif
 #include <rapidjson/document.h>
 
 namespace triage {
@@ -69,6 +72,8 @@ const JsonValue *member_object(const JsonValue &object, std::string_view key);
 const JsonValue *member_array(const JsonValue &object, std::string_view key);
 std::optional<bool> member_bool(const JsonValue &object, std::string_view key);
 std::optional<int64_t> member_int(const JsonValue &object, std::string_view key);
+// A number that is an integer (or a float with an integral value), else absent.
+std::optional<int64_t> int_value(const JsonValue &value);
 
 inline std::string_view string_of(const JsonValue &value) {
 	return std::string_view(value.GetString(), value.GetStringLength());

@@ -3,6 +3,7 @@
 #   A: SELECT count(triage.grouping_hashes(payload)) FROM corpus          (xxh3_128, the default)
 #   B: SELECT count(triage.grouping_hashes(payload, 'md5')) FROM corpus   (Sentry-identical hashes)
 #   C: SELECT count(payload::jsonb) FROM corpus                            (the reference)
+# each over a pglz-compressed and an lz4-compressed copy of the payloads,
 # over ../shared/bench/gen_events.py --events 20000 --signatures 2000 --seed 42, repetitions
 # interleaved (A B C A B C ...), median and spread reported, and the ratio C/A.
 #     bench/grouping_vs_jsonb.sh [REPETITIONS]     (default 7)

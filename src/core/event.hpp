@@ -7,7 +7,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <forward_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,11 +122,11 @@ struct Event {
 	Template template_info;
 
 	// Storage for strings that normalization rewrites (trimmed function names, ...): the views
-	// above may point here. A deque never moves its elements.
-	std::deque<std::string> owned_strings;
+	// above may point here. A list never moves its elements and costs nothing while empty.
+	std::forward_list<std::string> owned_strings;
 	std::string_view own(std::string s) {
-		owned_strings.push_back(std::move(s));
-		return owned_strings.back();
+		owned_strings.push_front(std::move(s));
+		return owned_strings.front();
 	}
 
 	// Every stack trace of the event (exceptions, threads, event-level), for rules and fingerprints.
@@ -143,7 +143,13 @@ struct Event {
 };
 
 // Builds the model from a parsed payload. The document must be a JSON object (else
-// Error(invalid_parameter)). Keys beginning with '_' are ignored.
+// Error(invalid_parameter)). Keys not listed above (such as Sentry's test-only _grouping) are
+// never read.
 Event read_event(const JsonValue &root);
+
+// Parses event JSON in place and builds the model in the same pass, without a document: the
+// fast path. buffer[length] must be NUL; the event's strings point into buffer, which must
+// outlive it. Errors as parse_json and read_event.
+Event parse_event(char *buffer, size_t length, bool validate_utf8 = true);
 
 } // namespace triage

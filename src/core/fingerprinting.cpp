@@ -347,6 +347,16 @@ public:
 	Glob() = default;
 	Glob(std::string_view pattern, GlobOptions options) : options_(options) {
 		std::string prepared = prepare(pattern, options);
+		// Most rule patterns are plain text, or text and a final "*": those compare directly,
+		// without the automaton. (Without '{' a comma is plain text too.)
+		std::string_view head = prepared;
+		bool star = !options.literal_separator && !head.empty() && head.back() == '*';
+		if (star)
+			head.remove_suffix(1);
+		if (head.find_first_of("*?[{}\\") == std::string_view::npos && is_ascii(head)) {
+			literal_ = std::string(head);
+			literal_is_prefix_ = star;
+		}
 		try {
 			GlobTokens tokens = GlobParser(prepared).parse();
 			int match = add_state(StateKind::match);
@@ -364,6 +374,20 @@ public:
 	bool matches(std::string_view value) const {
 		if (!valid_)
 			return false;
+		if (literal_ && is_ascii(value)) {
+			if (literal_is_prefix_ ? value.size() < literal_->size() : value.size() != literal_->size())
+				return false;
+			for (size_t i = 0; i < literal_->size(); i++) {
+				char c = value[i];
+				if (options_.ignore_case && c >= 'A' && c <= 'Z')
+					c = static_cast<char>(c - 'A' + 'a');
+				if (options_.path_normalize && c == '\\')
+					c = '/';
+				if (c != (*literal_)[i])
+					return false;
+			}
+			return true;
+		}
 		std::string prepared = prepare(value, options_);
 		std::vector<int> current, next, pending;
 		std::vector<size_t> seen(states_.size(), SIZE_MAX);
@@ -386,6 +410,8 @@ public:
 	}
 
 private:
+	std::optional<std::string> literal_; // the prepared pattern, when it has no wildcard
+	bool literal_is_prefix_ = false;     // ... but for a final "*"
 	enum class StateKind { bytes, split, match };
 	using ByteSet = std::bitset<256>;
 	struct State {
@@ -394,6 +420,10 @@ private:
 		int out = -1;
 		int out2 = -1;
 	};
+
+	static bool is_ascii(std::string_view text) {
+		return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+	}
 
 	static std::string prepare(std::string_view text, GlobOptions options) {
 		std::string out = options.ignore_case ? py_lower(text) : std::string(text);

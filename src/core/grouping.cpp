@@ -1,6 +1,8 @@
 #include "grouping.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <unordered_map>
@@ -97,7 +99,8 @@ bool has_contributing_stacktrace(const Component &c) {
 bool same_component(const Component &a, const Component &b) {
 	const auto &a_children = a.child_components();
 	const auto &b_children = b.child_components();
-	if (a.id != b.id || a.contributes != b.contributes || a.hint != b.hint || a.leaf_values() != b.leaf_values() ||
+	if (a.id != b.id || a.contributes != b.contributes || a.hint_text() != b.hint_text() ||
+	    a.leaf_values() != b.leaf_values() ||
 	    a_children.size() != b_children.size())
 		return false;
 	for (size_t i = 0; i < a_children.size(); i++)
@@ -226,6 +229,10 @@ void normalize_frame(Frame &frame, Event &event) {
 // a few stack traces endlessly, so a Grouper remembers those decisions, keyed by a 128-bit hash
 // of exactly those inputs.
 
+struct ParseBuffers {
+	std::string text; // the event text, parsed in place
+};
+
 struct CachedFrame {
 	// Set only where normalization changed the value.
 	std::optional<std::string> function, raw_function, filename, context_line;
@@ -248,43 +255,59 @@ struct StacktraceCache {
 	size_t capacity = kDefaultStacktraceCacheEntries;
 	std::unordered_map<XXH128_hash_t, std::shared_ptr<CachedStacktrace>, KeyHash, KeyEqual> entries;
 	uint64_t hits = 0, misses = 0;
+	std::vector<char> key_buffer; // reused by stacktrace_key
 };
 
 namespace {
 
 using StacktraceEntries = std::unordered_map<const Stacktrace *, std::shared_ptr<CachedStacktrace>>;
 
-XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exception *exception) {
+XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exception *exception,
+                             std::vector<char> &buffer) {
 	// The inputs are serialized (lengths first, so that no two inputs serialize alike) into one
-	// buffer and hashed once: far cheaper than a streaming update per field.
-	thread_local std::string buffer;
-	buffer.clear();
+	// buffer, sized in a first pass, and hashed once: far cheaper than an update per field.
+	auto fields = [](const Frame &f) {
+		return std::array<std::string_view, 8>{f.function, f.raw_function, f.module, f.filename,
+		                                       f.abs_path,  f.package,      f.context_line, f.platform};
+	};
+	std::array<std::string_view, 3> exception_fields{};
+	if (exception)
+		exception_fields = {exception->type.value_or("\x01"), exception->value.value_or("\x01"),
+		                    exception->mechanism ? exception->mechanism->type : std::string_view("\x01")};
+	constexpr size_t kFrameFixed = 1 + 8 * sizeof(uint32_t) + 4 * sizeof(int64_t);
+	size_t size = sizeof(uint32_t) + event.platform.size() + st.frames.size() * kFrameFixed;
+	for (const Frame &f : st.frames)
+		for (std::string_view v : fields(f))
+			size += v.size();
+	for (std::string_view v : exception_fields)
+		size += sizeof(uint32_t) + v.size();
+
+	if (buffer.size() < size)
+		buffer.resize(size);
+	char *out = buffer.data();
 	auto put = [&](std::string_view v) {
-		uint32_t n = static_cast<uint32_t>(std::min<size_t>(v.size(), UINT32_MAX));
-		buffer.append(reinterpret_cast<const char *>(&n), sizeof n);
-		buffer.append(v.data(), n);
+		uint32_t n = static_cast<uint32_t>(v.size());
+		std::memcpy(out, &n, sizeof n);
+		std::memcpy(out + sizeof n, v.data(), v.size());
+		out += sizeof n + v.size();
 	};
 	auto put_int = [&](std::optional<int64_t> v) {
 		int64_t x[2] = {v.has_value(), v.value_or(0)};
-		buffer.append(reinterpret_cast<const char *>(x), sizeof x);
+		std::memcpy(out, x, sizeof x);
+		out += sizeof x;
 	};
 	put(event.platform);
 	for (const Frame &f : st.frames) {
-		char flags = char(f.has_function | f.has_raw_function << 1 | f.has_context_line << 2 | f.has_sourcemap << 3 |
-		                  f.in_app.has_value() << 4 | f.in_app.value_or(false) << 5);
-		buffer.push_back(flags);
-		for (std::string_view v : {f.function, f.raw_function, f.module, f.filename, f.abs_path, f.package,
-		                           f.context_line, f.platform})
+		*out++ = char(f.has_function | f.has_raw_function << 1 | f.has_context_line << 2 | f.has_sourcemap << 3 |
+		              f.in_app.has_value() << 4 | f.in_app.value_or(false) << 5);
+		for (std::string_view v : fields(f))
 			put(v);
 		put_int(f.lineno);
 		put_int(f.colno);
 	}
-	if (exception) {
-		put(exception->type.value_or("\x01"));
-		put(exception->value.value_or("\x01"));
-		put(exception->mechanism ? exception->mechanism->type : std::string_view("\x01"));
-	}
-	return XXH3_128bits(buffer.data(), buffer.size());
+	for (std::string_view v : exception_fields)
+		put(v);
+	return XXH3_128bits(buffer.data(), static_cast<size_t>(out - buffer.data()));
 }
 
 void remember_frame(CachedFrame &cached, const Frame &before, const Frame &after) {
@@ -321,13 +344,13 @@ void recall_frame(Frame &frame, const CachedFrame &cached) {
 // Normalizes and classifies every stack trace that grouping reads, from the cache when it can.
 // entries maps each stack trace to its cache entry (also keeping the entry alive while the
 // event's frames view its strings).
-void prepare_frames(Event &event, const StacktraceRules &rules, StacktraceCache *cache, StacktraceEntries &entries) {
-	bool keyed_by_exception = rules.reads_exceptions();
+void prepare_frames(Event &event, const StacktraceRules &rules, bool keyed_by_exception, StacktraceCache *cache,
+                    StacktraceEntries &entries) {
 	auto prepare = [&](Stacktrace &st, Exception *exception) {
 		std::shared_ptr<CachedStacktrace> entry;
 		XXH128_hash_t key{};
 		if (cache && cache->capacity > 0 && !st.frames.empty()) {
-			key = stacktrace_key(st, event, keyed_by_exception ? exception : nullptr);
+			key = stacktrace_key(st, event, keyed_by_exception ? exception : nullptr, cache->key_buffer);
 			auto it = cache->entries.find(key);
 			if (it != cache->entries.end()) {
 				cache->hits++;
@@ -582,7 +605,6 @@ public:
 			Component node;
 			node.id = component->id;
 			node.contributes = component->contributes;
-			node.hint = component->hint;
 			node.shared = component;
 			out.emplace_back(variant, std::move(node));
 		}
@@ -680,6 +702,7 @@ public:
 			normalized_value = normalize_message(*e.value);
 
 		ComponentsByVariant out;
+		out.reserve(2);
 		for (auto &[variant, stacktrace] : stacktraces) {
 			Component value = empty_component("value");
 			if (normalized_value && !normalized_value->empty()) {
@@ -692,6 +715,7 @@ public:
 			if (ns_error && ns_error->contributes && value.contributes)
 				disable(value, "ignored because ns-error info takes precedence");
 			std::vector<Component> children;
+			children.reserve(4);
 			children.push_back(type);
 			children.push_back(std::move(value));
 			if (ns_error)
@@ -834,6 +858,7 @@ public:
 		if (!thread)
 			thread = pick([](const Thread &) { return true; });
 		ComponentsByVariant out;
+		out.reserve(2);
 		if (!thread) {
 			size_t crashed = 0, current = 0;
 			for (const auto &t : event_.threads) {
@@ -864,6 +889,7 @@ public:
 		std::optional<std::string_view> text =
 		    event_.logentry_message ? event_.logentry_message : event_.logentry_formatted;
 		ComponentsByVariant out;
+		out.reserve(2);
 		Component c = empty_component("message");
 		if (text) {
 			std::string normalized = normalize_message(*text);
@@ -884,6 +910,7 @@ public:
 		children.push_back(t.context_line.empty() ? empty_component("context_line")
 		                                          : leaf("context_line", std::string(t.context_line)));
 		ComponentsByVariant out;
+		out.reserve(2);
 		out.emplace_back("default", parent("template", std::move(children)));
 		return out;
 	}
@@ -894,6 +921,7 @@ public:
 		children.push_back(report.hostname.empty() ? empty_component("hostname")
 		                                           : leaf("hostname", std::string(report.hostname)));
 		ComponentsByVariant out;
+		out.reserve(2);
 		out.emplace_back("default", parent(id, std::move(children)));
 		return out;
 	}
@@ -924,6 +952,7 @@ public:
 		children.push_back(std::move(violation));
 		children.push_back(std::move(uri_component));
 		ComponentsByVariant out;
+		out.reserve(2);
 		out.emplace_back("default", parent("csp", std::move(children)));
 		return out;
 	}
@@ -1009,6 +1038,8 @@ Grouper::Grouper(std::string_view config_id, std::string_view stacktrace_rules, 
 	builtin_fingerprint_rules_ = builtin_fingerprint_rules(config_id);
 	legacy_unknown_variables_ = config_id == "newstyle:2025-11-21";
 	stacktrace_cache_ = std::make_unique<StacktraceCache>();
+	parse_buffers_ = std::make_unique<ParseBuffers>();
+	rules_read_exceptions_ = stacktrace_rules_.reads_exceptions();
 }
 
 Grouper::~Grouper() = default;
@@ -1027,11 +1058,14 @@ StacktraceCacheStats Grouper::stacktrace_cache_stats() const {
 
 GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8,
                                    bool details) const {
-	// Parsed in place from a private copy: the document's strings then need no allocation.
-	std::string buffer(event_json);
-	JsonDocument doc;
-	parse_json_in_place(buffer.data(), buffer.size(), doc, "event", validate_utf8);
-	Event event = read_event(doc);
+	// Parsed in place from a private copy (kept by the Grouper and reused call after call), so
+	// that the event's strings need no allocation of their own.
+	constexpr size_t kReusedTextBytes = 256 * 1024; // larger events get a buffer of their own
+	ParseBuffers &reused = *parse_buffers_;
+	std::string own_text;
+	std::string &text = event_json.size() <= kReusedTextBytes ? reused.text : own_text;
+	text.assign(event_json);
+	Event event = parse_event(text.data(), text.size(), validate_utf8);
 	return group(event, algorithm, details);
 }
 
@@ -1072,7 +1106,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 	}
 
 	StacktraceEntries stacktrace_entries;
-	prepare_frames(event, stacktrace_rules_, stacktrace_cache_.get(), stacktrace_entries);
+	prepare_frames(event, stacktrace_rules_, rules_read_exceptions_, stacktrace_cache_.get(), stacktrace_entries);
 
 	// The fingerprint in force: a matching server-side rule replaces the client's.
 	std::vector<std::string> fingerprint = event.fingerprint.value_or(std::vector<std::string>{"{{ default }}"});
@@ -1152,6 +1186,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 	// One root per variant name, in order of first appearance, wrapping that variant's
 	// component from every strategy.
 	std::vector<Component> roots;
+	roots.reserve(3);
 	for (auto &run : runs)
 		for (auto &entry : run.components) {
 			const std::string &name = entry.first;
@@ -1159,6 +1194,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 			if (it == roots.end()) {
 				roots.push_back(empty_component(name));
 				it = roots.end() - 1;
+				it->children.reserve(runs.size());
 			}
 			it->children.push_back(std::move(entry.second));
 		}
@@ -1253,10 +1289,10 @@ void append_component_json(std::string &out, const Component &c) {
 	out += ",\"contributes\":";
 	out += c.contributes ? "true" : "false";
 	out += ",\"hint\":";
-	if (c.hint.empty())
+	if (c.hint_text().empty())
 		out += "null";
 	else
-		append_json_string(out, c.hint);
+		append_json_string(out, c.hint_text());
 	out += ",\"values\":[";
 	bool first = true;
 	for (const auto &v : c.leaf_values()) {

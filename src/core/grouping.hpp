@@ -24,13 +24,15 @@ struct Component {
 	std::vector<std::string> values;
 	std::vector<Component> children;
 	// A node may stand for a shared, immutable subtree (a cached stack trace): its values and
-	// children are then those of `shared`, while contributes and hint stay its own.
+	// children are then those of `shared`, while contributes stays its own, and so does a hint
+	// set on it (hint_text() falls back to the shared one).
 	std::shared_ptr<const Component> shared;
 	// On a node built for sharing: its contributing values concatenated, which is all a hash
 	// over it needs (hashes take the values' bytes with no separator).
 	std::string flat_values;
 
 	const std::vector<std::string> &leaf_values() const { return shared ? shared->values : values; }
+	const std::string &hint_text() const { return hint.empty() && shared ? shared->hint : hint; }
 	const std::vector<Component> &child_components() const { return shared ? shared->children : children; }
 };
 
@@ -59,6 +61,7 @@ constexpr std::string_view kDefaultGroupingConfig = "newstyle:2026-01-20";
 constexpr size_t kDefaultStacktraceCacheEntries = 1024;
 
 struct StacktraceCache;
+struct ParseBuffers;
 struct StacktraceCacheStats {
 	size_t entries, capacity;
 	uint64_t hits, misses;
@@ -96,6 +99,8 @@ private:
 	// newstyle:2025-11-21 still keeps unknown fingerprint variables verbatim; 2026-01-20 flags them.
 	bool legacy_unknown_variables_ = false;
 	std::unique_ptr<StacktraceCache> stacktrace_cache_;
+	std::unique_ptr<ParseBuffers> parse_buffers_; // reused by group_json
+	bool rules_read_exceptions_ = false; // cache keys then include the exception
 };
 
 // grouping_info as JSON text: {"config", "hash_algorithm", "hashes", "variants": {...}}.

@@ -26,45 +26,46 @@ void malloc_free(void *ptr) { std::free(ptr); }
 
 AllocHooks g_hooks = {malloc_alloc, malloc_realloc, malloc_free};
 
-// Forwards SAX events to the document while counting nesting, so that a hostile payload cannot
-// make the DOM (or anything walking it later) arbitrarily deep.
-class DepthLimitedHandler {
+// Forwards SAX events to a target (the DOM document, or a JsonHandler) while counting nesting,
+// so that a hostile payload cannot make anything arbitrarily deep, and refusing decoded strings
+// that are not text.
+template <typename Target> class CheckedHandler {
 public:
-	explicit DepthLimitedHandler(JsonDocument &doc) : doc_(doc) {}
+	explicit CheckedHandler(Target &target) : target_(target) {}
 	bool depth_exceeded = false;
+	bool lone_surrogate = false;
+	bool check_surrogates = true;
 
-	bool Null() { return doc_.Null(); }
-	bool Bool(bool b) { return doc_.Bool(b); }
-	bool Int(int i) { return doc_.Int(i); }
-	bool Uint(unsigned i) { return doc_.Uint(i); }
-	bool Int64(int64_t i) { return doc_.Int64(i); }
-	bool Uint64(uint64_t i) { return doc_.Uint64(i); }
-	bool Double(double d) { return doc_.Double(d); }
+	bool Null() { return target_.Null(); }
+	bool Bool(bool b) { return target_.Bool(b); }
+	bool Int(int i) { return target_.Int(i); }
+	bool Uint(unsigned i) { return target_.Uint(i); }
+	bool Int64(int64_t i) { return target_.Int64(i); }
+	bool Uint64(uint64_t i) { return target_.Uint64(i); }
+	bool Double(double d) { return target_.Double(d); }
 	bool RawNumber(const char *str, rapidjson::SizeType length, bool copy) {
-		return doc_.RawNumber(str, length, copy);
+		return target_.RawNumber(str, length, copy);
 	}
 	bool String(const char *str, rapidjson::SizeType length, bool copy) {
-		return valid_text(str, length) && doc_.String(str, length, copy);
+		return (!check_surrogates || valid_text(str, length)) && target_.String(str, length, copy);
 	}
 	bool Key(const char *str, rapidjson::SizeType length, bool copy) {
-		return valid_text(str, length) && doc_.Key(str, length, copy);
+		return (!check_surrogates || valid_text(str, length)) && target_.Key(str, length, copy);
 	}
-	bool StartObject() { return enter() && doc_.StartObject(); }
+	bool StartObject() { return enter() && target_.StartObject(); }
 	bool EndObject(rapidjson::SizeType count) {
 		--depth_;
-		return doc_.EndObject(count);
+		return target_.EndObject(count);
 	}
-	bool StartArray() { return enter() && doc_.StartArray(); }
+	bool StartArray() { return enter() && target_.StartArray(); }
 	bool EndArray(rapidjson::SizeType count) {
 		--depth_;
-		return doc_.EndArray(count);
+		return target_.EndArray(count);
 	}
 
-	bool lone_surrogate = false;
-
 private:
-	// The input is validated as UTF-8, but a \u escape of a lone low surrogate (\udc00) still
-	// decodes to bytes that are not UTF-8 (ED B0 80). Such strings are refused.
+	// The input is valid UTF-8, but a \u escape of a lone low surrogate (\udc00) still decodes
+	// to bytes that are not UTF-8 (ED B0 80). Such strings are refused.
 	bool valid_text(const char *str, rapidjson::SizeType length) {
 		const char *end = str + length;
 		for (const char *p = str; (p = static_cast<const char *>(std::memchr(p, '\xED', end - p))); ++p)
@@ -82,7 +83,7 @@ private:
 		}
 		return true;
 	}
-	JsonDocument &doc_;
+	Target &target_;
 	unsigned depth_ = 0;
 };
 
@@ -117,18 +118,16 @@ namespace {
 
 // Runs the reader with the depth- and surrogate-checking handler over a stream, then turns the
 // outcome into our errors. Recursive descent: the handler stops it at kMaxJsonDepth levels.
-template <unsigned kFlags, typename Stream>
-void parse_stream(Stream &stream, JsonDocument &doc, const char *what) {
-	ParseOutcome outcome{};
-	auto generate = [&](JsonDocument &target) {
-		DepthLimitedHandler handler(target);
-		rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, HookAllocator> reader;
-		outcome.result = reader.Parse<kFlags>(stream, handler);
-		outcome.depth_exceeded = handler.depth_exceeded;
-		outcome.lone_surrogate = handler.lone_surrogate;
-		return !outcome.result.IsError();
-	};
-	doc.Populate(generate);
+// Whether text may hold a \u escape of a surrogate (\uD800-\uDFFF); only then need decoded
+// strings be checked for lone surrogates.
+bool may_escape_surrogates(std::string_view text) {
+	for (size_t i = text.find('\\'); i != std::string_view::npos && i + 2 < text.size(); i = text.find('\\', i + 2))
+		if (text[i + 1] == 'u' && (text[i + 2] == 'd' || text[i + 2] == 'D'))
+			return true;
+	return false;
+}
+
+void raise_parse_error(const ParseOutcome &outcome, const char *what) {
 	if (outcome.depth_exceeded)
 		throw Error(ErrorKind::program_limit, std::string(what) + " JSON is nested more than " +
 		                                          std::to_string(kMaxJsonDepth) + " levels deep");
@@ -136,20 +135,46 @@ void parse_stream(Stream &stream, JsonDocument &doc, const char *what) {
 		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
 		                                         std::to_string(outcome.result.Offset()) +
 		                                         ": a \\u escape encodes a lone surrogate, which is not text");
+	throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
+	                                         std::to_string(outcome.result.Offset()) + ": " +
+	                                         rapidjson::GetParseError_En(outcome.result.Code()));
+}
+
+// Runs the reader over a stream into target through the checks. Recursive descent: the
+// handler stops it at kMaxJsonDepth levels.
+template <unsigned kFlags, typename Stream, typename Target>
+ParseOutcome run_reader(Stream &stream, Target &target, bool check_surrogates) {
+	CheckedHandler<Target> handler(target);
+	handler.check_surrogates = check_surrogates;
+	rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, HookAllocator> reader;
+	ParseOutcome outcome{};
+	outcome.result = reader.Parse<kFlags>(stream, handler);
+	outcome.depth_exceeded = handler.depth_exceeded;
+	outcome.lone_surrogate = handler.lone_surrogate;
+	return outcome;
+}
+
+template <unsigned kFlags, typename Stream>
+void parse_stream(Stream &stream, JsonDocument &doc, const char *what, bool check_surrogates) {
+	ParseOutcome outcome{};
+	auto generate = [&](JsonDocument &target) {
+		outcome = run_reader<kFlags>(stream, target, check_surrogates);
+		return !outcome.result.IsError();
+	};
+	doc.Populate(generate);
 	if (outcome.result.IsError())
-		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
-		                                         std::to_string(outcome.result.Offset()) + ": " +
-		                                         rapidjson::GetParseError_En(outcome.result.Code()));
+		raise_parse_error(outcome, what);
 }
 
 } // namespace
 
 void parse_json(std::string_view text, JsonDocument &doc, const char *what, bool validate_utf8) {
 	rapidjson::MemoryStream raw(text.data(), text.size());
+	bool check_surrogates = may_escape_surrogates(text);
 	if (validate_utf8)
-		parse_stream<rapidjson::kParseValidateEncodingFlag>(raw, doc, what);
+		parse_stream<rapidjson::kParseValidateEncodingFlag>(raw, doc, what, check_surrogates);
 	else
-		parse_stream<rapidjson::kParseDefaultFlags>(raw, doc, what);
+		parse_stream<rapidjson::kParseDefaultFlags>(raw, doc, what, check_surrogates);
 }
 
 void parse_json_in_place(char *buffer, size_t length, JsonDocument &doc, const char *what, bool validate_utf8) {
@@ -158,11 +183,31 @@ void parse_json_in_place(char *buffer, size_t length, JsonDocument &doc, const c
 		parse_json(std::string_view(buffer, length), doc, what, validate_utf8);
 		return;
 	}
+	bool check_surrogates = may_escape_surrogates(std::string_view(buffer, length));
 	rapidjson::InsituStringStream stream(buffer);
 	if (validate_utf8)
-		parse_stream<rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag>(stream, doc, what);
+		parse_stream<rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag>(stream, doc, what,
+		                                                                                  check_surrogates);
 	else
-		parse_stream<rapidjson::kParseInsituFlag>(stream, doc, what);
+		parse_stream<rapidjson::kParseInsituFlag>(stream, doc, what, check_surrogates);
+}
+
+void parse_json_in_place(char *buffer, size_t length, JsonHandler &handler, const char *what, bool validate_utf8) {
+	// A NUL byte is never valid JSON (outside strings it is no token, inside it is a raw
+	// control character); the in-place reader would stop there, so it is refused up front.
+	if (const void *nul = std::memchr(buffer, '\0', length))
+		throw Error(ErrorKind::invalid_json, std::string("invalid ") + what + " JSON at byte " +
+		                                         std::to_string(static_cast<const char *>(nul) - buffer) +
+		                                         ": a NUL byte");
+	bool check_surrogates = may_escape_surrogates(std::string_view(buffer, length));
+	rapidjson::InsituStringStream stream(buffer);
+	ParseOutcome outcome =
+	    validate_utf8
+	        ? run_reader<rapidjson::kParseInsituFlag | rapidjson::kParseValidateEncodingFlag>(stream, handler,
+	                                                                                          check_surrogates)
+	        : run_reader<rapidjson::kParseInsituFlag>(stream, handler, check_surrogates);
+	if (outcome.result.IsError())
+		raise_parse_error(outcome, what);
 }
 
 const JsonValue *member(const JsonValue &object, std::string_view key) {

@@ -58,6 +58,39 @@ constexpr unsigned kMaxJsonDepth = 256;
 // exceeds kMaxJsonDepth.
 void parse_json(std::string_view text, JsonDocument &doc, const char *what = "event", bool validate_utf8 = true);
 
+// A consumer of parse events (RapidJSON's handler concept, as virtual functions): what reads
+// events straight from their text without building a document. Strings passed to it point
+// into the parsed buffer. Returning false stops the parse (reported as invalid JSON).
+class JsonHandler {
+public:
+	virtual ~JsonHandler() = default;
+	virtual bool Null() = 0;
+	virtual bool Bool(bool b) = 0;
+	virtual bool Int64(int64_t i) = 0;
+	virtual bool Uint64(uint64_t u) = 0;
+	virtual bool Double(double d) = 0;
+	virtual bool String(std::string_view s) = 0;
+	virtual bool Key(std::string_view k) = 0;
+	virtual bool StartObject() = 0;
+	virtual bool EndObject() = 0;
+	virtual bool StartArray() = 0;
+	virtual bool EndArray() = 0;
+
+	// RapidJSON's handler signatures, for its reader and for GenericValue::Accept.
+	bool Int(int i) { return Int64(i); }
+	bool Uint(unsigned u) { return Int64(u); }
+	bool RawNumber(const char *, rapidjson::SizeType, bool) { return false; }
+	bool String(const char *s, rapidjson::SizeType n, bool) { return String(std::string_view(s, n)); }
+	bool Key(const char *s, rapidjson::SizeType n, bool) { return Key(std::string_view(s, n)); }
+	bool EndObject(rapidjson::SizeType) { return EndObject(); }
+	bool EndArray(rapidjson::SizeType) { return EndArray(); }
+};
+
+// Parses in place into a handler (no document): buffer[length] must be NUL, and the buffer must
+// outlive what the handler keeps of its strings. Same errors as parse_json.
+void parse_json_in_place(char *buffer, size_t length, JsonHandler &handler, const char *what = "event",
+                         bool validate_utf8 = true);
+
 // The same, parsing in place: buffer (which must end with a NUL byte at buffer[length]) is
 // overwritten and the document's strings point into it, so it must outlive doc. Faster: no
 // string is copied.

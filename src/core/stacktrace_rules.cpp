@@ -377,7 +377,9 @@ bool Glob::run(const GlobProgram &p, size_t op, size_t pos, std::string_view s, 
 
 // The failure memo of run(), reused so that matching does not allocate once warmed up.
 std::vector<uint64_t> &memo() {
-	static thread_local std::vector<uint64_t> failed;
+	// initial-exec: the library is loaded with dlopen, where the default TLS model costs a
+	// function call per access; these few bytes fit the static TLS that glibc keeps for that.
+	static thread_local std::vector<uint64_t> failed __attribute__((tls_model("initial-exec")));
 	return failed;
 }
 
@@ -979,7 +981,7 @@ struct Scratch {
 };
 
 Scratch &scratch() {
-	static thread_local Scratch s;
+	static thread_local Scratch s __attribute__((tls_model("initial-exec"))); // see memo()
 	return s;
 }
 

@@ -38,22 +38,24 @@ GroupingArgs read_args(FunctionCallInfo fcinfo) {
 
 std::string_view view(std::pair<const char *, size_t> p) { return std::string_view(p.first ? p.first : "", p.second); }
 
-// Parsed rules are kept per backend for the last (config, rules) seen: ingest and bulk queries
-// call these functions with the same rules row after row.
+// Parsed rules (and the stack-trace cache that goes with them) are kept per backend for the
+// last (config, rules) seen: ingest and bulk queries call these functions with the same rules
+// row after row.
 const triage::Grouper &grouper_for(std::string_view stacktrace_rules, std::string_view fingerprinting_rules) {
 	static std::unique_ptr<triage::Grouper> cached;
-	static std::string cached_key;
-	std::string config = triage_pg::grouping_config_setting ? triage_pg::grouping_config_setting : "";
-	std::string key = config;
-	key.push_back('\0');
-	key.append(stacktrace_rules);
-	key.push_back('\0');
-	key.append(fingerprinting_rules);
-	if (!cached || key != cached_key) {
+	static std::string cached_config, cached_stacktrace_rules, cached_fingerprinting_rules;
+	std::string_view config = triage_pg::grouping_config_setting ? triage_pg::grouping_config_setting : "";
+	if (!cached || config != cached_config || stacktrace_rules != cached_stacktrace_rules ||
+	    fingerprinting_rules != cached_fingerprinting_rules) {
 		cached.reset();
 		cached = std::make_unique<triage::Grouper>(config, stacktrace_rules, fingerprinting_rules);
-		cached_key = std::move(key);
+		cached_config = config;
+		cached_stacktrace_rules = stacktrace_rules;
+		cached_fingerprinting_rules = fingerprinting_rules;
 	}
+	size_t cache_entries = static_cast<size_t>(std::max(triage_pg::stacktrace_cache_entries_setting, 0));
+	if (cached->stacktrace_cache_stats().capacity != cache_entries)
+		cached->set_stacktrace_cache_entries(cache_entries);
 	return *cached;
 }
 

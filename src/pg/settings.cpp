@@ -10,6 +10,7 @@ extern "C" {
 namespace triage_pg {
 
 char *grouping_config_setting = nullptr;
+int stacktrace_cache_entries_setting = static_cast<int>(triage::kDefaultStacktraceCacheEntries);
 
 namespace {
 
@@ -27,6 +28,12 @@ void define_settings() {
 	                           "Sentry grouping config id: newstyle:2026-01-20 or newstyle:2025-11-21.",
 	                           &grouping_config_setting, "newstyle:2026-01-20", PGC_USERSET, 0,
 	                           check_grouping_config, nullptr, nullptr);
+	DefineCustomIntVariable("triage.stacktrace_cache_entries",
+	                        "Stack traces whose grouping decisions each backend remembers (0 turns the cache off).",
+	                        "Production traffic repeats a few stack traces: remembering their normalized frames, "
+	                        "rule decisions and components skips that work. Each entry takes a few kilobytes.",
+	                        &stacktrace_cache_entries_setting, static_cast<int>(triage::kDefaultStacktraceCacheEntries), 0,
+	                        1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("triage");
 }
 

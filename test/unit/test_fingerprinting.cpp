@@ -628,3 +628,23 @@ TEST(FingerprintingConformance, FingerprintInputs) {
 
 } // namespace
 } // namespace triage
+
+// Plain-text patterns (and text with a final "*") take a direct comparison instead of the glob
+// automaton; the answers must not change.
+TEST(FingerprintingGlobFastPath, LiteralAndPrefixPatternsMatchAsGlobs) {
+	triage::Event event;
+	event.exceptions.emplace_back();
+	event.exceptions.back().type = "ChunkLoadError";
+	event.exceptions.back().value = "Loading chunk 7, part 2 failed.";
+	auto matches = [&](const char *text) {
+		triage::FingerprintRules rules = triage::FingerprintRules::parse(text);
+		return triage::match_fingerprint_rules(&rules, nullptr, event).has_value();
+	};
+	EXPECT_TRUE(matches("value:\"loading chunk 7, part 2 failed.\" -> x"));   // case-insensitive, comma is text
+	EXPECT_FALSE(matches("value:\"loading chunk 7, part 2 failed\" -> x"));   // whole value
+	EXPECT_TRUE(matches("value:\"LOADING chunk*\" -> x"));                    // prefix
+	EXPECT_FALSE(matches("value:\"chunk*\" -> x"));
+	EXPECT_TRUE(matches("type:ChunkLoadError -> x"));
+	EXPECT_FALSE(matches("type:chunkloaderror -> x"));                        // type is case-sensitive
+	EXPECT_TRUE(matches("type:Chunk*Error -> x"));                            // the automaton still runs
+}

@@ -57,7 +57,7 @@ std::optional<FingerprintMatch> match_fingerprint_rules(const FingerprintRules *
 bool is_default_entry(std::string_view entry);
 
 // Resolves variables in each entry that is a whole "{{ name }}" (everything but {{ default }},
-// which stays). legacy_unknown keeps unknown variables verbatim (2023 config); otherwise they
+// which stays). legacy_unknown keeps unknown variables verbatim (newstyle:2025-11-21); otherwise they
 // become "<unrecognized-variable-NAME>".
 std::vector<std::string> resolve_fingerprint(const std::vector<std::string> &fingerprint, const Event &event,
                                              bool legacy_unknown = false);

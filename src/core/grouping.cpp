@@ -1115,7 +1115,8 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 	                                         builtin_fingerprint_rules_, event)) {
 		fingerprint = match->fingerprint;
 		fingerprint_source = match->builtin ? "built_in" : "server";
-		result.fingerprint_title = match->title;
+		if (match->title) // a rule's title template, with its variables resolved
+			result.fingerprint_title = resolve_title_template(*match->title, event);
 	}
 	bool has_default = std::any_of(fingerprint.begin(), fingerprint.end(), is_default_entry);
 	bool is_default = has_default && fingerprint.size() == 1;

@@ -53,7 +53,7 @@ struct GroupingResult {
 	HashAlgorithm algorithm = HashAlgorithm::xxh3_128;
 	std::vector<Variant> variants;   // in Sentry's variant order
 	std::vector<std::string> hashes; // primary first, system last, no duplicates
-	std::optional<std::string> fingerprint_title; // attributes.title of a matching fingerprint rule
+	std::optional<std::string> fingerprint_title; // a matching rule's attributes.title, variables resolved
 };
 
 constexpr std::string_view kDefaultGroupingConfig = "newstyle:2026-01-20";

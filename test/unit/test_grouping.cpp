@@ -238,3 +238,11 @@ TEST(Grouping, InfoJsonNamesVariantsAndComponents) {
 	EXPECT_NE(info.find("\"app\":{\"type\":\"component\""), std::string::npos);
 	EXPECT_NE(info.find("\"id\":\"exception\""), std::string::npos);
 }
+
+TEST(Grouping, FingerprintRuleTitlesAreResolved) {
+	auto r = group(R"({"transaction":"/checkout","exception":{"values":[{"type":"Timeout","value":"x"}]}})", "",
+	               R"(type:Timeout -> timeout, {{ transaction }} title="Timeout in {{ transaction }}")");
+	ASSERT_TRUE(r.fingerprint_title);
+	EXPECT_EQ(*r.fingerprint_title, "Timeout in /checkout");
+	EXPECT_EQ(r.hashes, std::vector<std::string>{md5_of({"timeout", "/checkout"})});
+}

@@ -1,5 +1,6 @@
 // Micro-benchmarks of the core (Google Benchmark): grouping one ~4 KB Node event and one
-// ~20 KB Java event, parse included, in both hash modes.
+// ~20 KB Java event, parse included, in both hash modes, with the stack-trace cache warm (the
+// steady state of repeated stack traces) and off (a stack trace seen for the first time).
 //     build/core_bench [--benchmark_repetitions=10]
 #include <benchmark/benchmark.h>
 
@@ -15,7 +16,7 @@ namespace {
 std::string node_event() {
 	std::string frames;
 	const char *modules[] = {"api", "billing", "auth", "db", "cache", "worker"};
-	for (int i = 0; i < 14; i++) {
+	for (int i = 0; i < 19; i++) {
 		bool in_app = i % 3 != 0;
 		std::string m = modules[i % 6];
 		if (!frames.empty())
@@ -40,7 +41,7 @@ std::string java_event() {
 	const char *packages[] = {"org.springframework.web.servlet", "org.apache.catalina.core", "org.apache.tomcat.util.net",
 	                          "com.example.shop.orders", "com.example.shop.payments", "java.util.concurrent"};
 	std::string frames;
-	for (int i = 0; i < 110; i++) {
+	for (int i = 0; i < 125; i++) {
 		std::string pkg = packages[i % 6];
 		bool in_app = pkg.rfind("com.example", 0) == 0;
 		std::string cls = "Component" + std::to_string(i % 17);
@@ -56,9 +57,10 @@ std::string java_event() {
 	       frames + R"(]}}]}})";
 }
 
-void group_event(benchmark::State &state, const std::string &event, HashAlgorithm algorithm) {
+void group_event(benchmark::State &state, const std::string &event, HashAlgorithm algorithm, bool cache = true) {
 	// As triage.grouping_hashes() runs it: text known to be UTF-8, hashes only.
-	static const Grouper grouper(kDefaultGroupingConfig, "", "");
+	Grouper grouper(kDefaultGroupingConfig, "", "");
+	grouper.set_stacktrace_cache_entries(cache ? kDefaultStacktraceCacheEntries : 0);
 	for (auto _ : state) {
 		GroupingResult r = grouper.group_json(event, algorithm, false, false);
 		benchmark::DoNotOptimize(r.hashes.data());
@@ -69,13 +71,17 @@ void group_event(benchmark::State &state, const std::string &event, HashAlgorith
 
 void BM_Node4K_xxh3(benchmark::State &s) { group_event(s, node_event(), HashAlgorithm::xxh3_128); }
 void BM_Node4K_md5(benchmark::State &s) { group_event(s, node_event(), HashAlgorithm::md5); }
+void BM_Node4K_xxh3_uncached(benchmark::State &s) { group_event(s, node_event(), HashAlgorithm::xxh3_128, false); }
 void BM_Java20K_xxh3(benchmark::State &s) { group_event(s, java_event(), HashAlgorithm::xxh3_128); }
 void BM_Java20K_md5(benchmark::State &s) { group_event(s, java_event(), HashAlgorithm::md5); }
+void BM_Java20K_xxh3_uncached(benchmark::State &s) { group_event(s, java_event(), HashAlgorithm::xxh3_128, false); }
 
 } // namespace
 
 BENCHMARK(BM_Node4K_xxh3)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Node4K_md5)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Node4K_xxh3_uncached)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Java20K_xxh3)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Java20K_md5)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Java20K_xxh3_uncached)->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

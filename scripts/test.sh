@@ -38,9 +38,13 @@ unit_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log_dir/unit.log
 record "unit tests" "${unit_pass:-0}" "${unit_fail:-0}"
 
 # 2. Sentry grouping conformance (skips with a message when ../shared is absent).
-if (cd build && ctest -R sentry_grouping_conformance --output-on-failure >"$log_dir/conformance.log" 2>&1); then
-	grep -E 'conformance' "$log_dir/conformance.log" | grep -v '^Test' | tail -n 2
-	record "grouping conformance" 1 0
+if (cd build && ctest -R sentry_grouping_conformance --output-on-failure -V >"$log_dir/conformance.log" 2>&1); then
+	grep -E 'sentry-grouping conformance' "$log_dir/conformance.log" | sed 's/^[0-9]*: //' | tail -n 1
+	if grep -q 'conformance: SKIPPED' "$log_dir/conformance.log"; then
+		echo "== grouping conformance: skipped (no ../shared)"
+	else
+		record "grouping conformance" 1 0
+	fi
 else
 	cat "$log_dir/conformance.log"
 	record "grouping conformance" 0 1

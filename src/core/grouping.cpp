@@ -594,9 +594,10 @@ public:
 			return build_stacktrace_variants(st, exception);
 		auto &cached = entry->second->components;
 		if (cached.empty())
-			for (auto &[variant, component] : build_stacktrace_variants(st, exception)) {
+			for (auto &entry : build_stacktrace_variants(st, exception)) {
+				Component &component = entry.second;
 				for_each_contributing_value(component, [&](const std::string &v) { component.flat_values += v; });
-				cached.emplace_back(variant, std::make_shared<const Component>(std::move(component)));
+				cached.emplace_back(entry.first, std::make_shared<const Component>(std::move(component)));
 			}
 		// Nodes standing for the cached components: nothing is copied but the top node.
 		ComponentsByVariant out;

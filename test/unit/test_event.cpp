@@ -1,0 +1,128 @@
+// Reading events in one pass (parse_event): the payload shapes SDKs send, wrong shapes, and
+// repeated keys, where the last occurrence wins as in Sentry's JSON parsing.
+#include <gtest/gtest.h>
+
+#include "event.hpp"
+
+using namespace triage;
+
+namespace {
+
+struct Parsed {
+	std::string text;
+	Event event;
+};
+
+Parsed parse(const std::string &json) {
+	Parsed p{json, {}};
+	p.event = parse_event(p.text.data(), p.text.size());
+	return p;
+}
+
+ErrorKind error_of(const std::string &json) {
+	try {
+		parse(json);
+	} catch (const Error &e) {
+		return e.kind();
+	}
+	ADD_FAILURE() << "no error for " << json;
+	return ErrorKind::invalid_parameter;
+}
+
+} // namespace
+
+TEST(EventReader, ExceptionForms) {
+	EXPECT_EQ(parse(R"({"exception":{"values":[{"type":"A"},{"type":"B"}]}})").event.exceptions.size(), 2u);
+	EXPECT_EQ(parse(R"({"exception":[{"type":"A"}]})").event.exceptions.size(), 1u);
+	auto legacy = parse(R"({"exception":{"type":"A","value":"v","stacktrace":{"frames":[{"function":"f"}]}}})");
+	ASSERT_EQ(legacy.event.exceptions.size(), 1u);
+	EXPECT_EQ(*legacy.event.exceptions[0].type, "A");
+	EXPECT_EQ(legacy.event.exceptions[0].stacktrace->frames.at(0).function, "f");
+	// "values" present but not a list: no exceptions, and no legacy reading either.
+	EXPECT_TRUE(parse(R"({"exception":{"type":"A","values":5}})").event.exceptions.empty());
+	// Entries that are not objects, and empty ones, are dropped.
+	EXPECT_EQ(parse(R"({"exception":{"values":[1,null,"x",{},{"value":"v"}]}})").event.exceptions.size(), 1u);
+}
+
+TEST(EventReader, LastKeyWinsAtEveryLevel) {
+	EXPECT_TRUE(parse(R"({"exception":{"values":[{"type":"A"}]},"exception":"x"})").event.exceptions.empty());
+	EXPECT_EQ(*parse(R"({"exception":"x","exception":[{"type":"B"}]})").event.exceptions.at(0).type, "B");
+	auto frames = parse(R"({"stacktrace":{"frames":[{"function":"a","function":5},{"function":5,"function":"b"}]}})");
+	const auto &f = frames.event.stacktrace->frames;
+	ASSERT_EQ(f.size(), 2u);
+	EXPECT_FALSE(f[0].has_function);
+	EXPECT_EQ(f[1].function, "b");
+	EXPECT_EQ(parse(R"({"stacktrace":{"frames":[{"function":"a"}],"frames":[]}})").event.stacktrace->frames.size(), 0u);
+	auto mech = parse(R"({"exception":[{"type":"A","mechanism":{"synthetic":true},"mechanism":{"type":"x"}}]})");
+	EXPECT_FALSE(mech.event.exceptions[0].mechanism->synthetic);
+	EXPECT_EQ(mech.event.exceptions[0].mechanism->type, "x");
+	EXPECT_EQ(parse(R"({"platform":"java","platform":7})").event.platform, "");
+}
+
+TEST(EventReader, FrameFields) {
+	auto p = parse(R"J({"platform":"python","stacktrace":{"frames":[
+		{"function":"f","raw_function":"F","module":"m","filename":"a.py","abs_path":"/a.py","package":"p",
+		 "context_line":"x()","lineno":3,"colno":4.0,"in_app":true,"data":{"sourcemap":"s.map"}},
+		{"platform":"javascript","lineno":"3","in_app":"yes","data":{"sourcemap":null}}]}})J");
+	const auto &f = p.event.stacktrace->frames;
+	ASSERT_EQ(f.size(), 2u);
+	EXPECT_EQ(f[0].function, "f");
+	EXPECT_EQ(f[0].raw_function, "F");
+	EXPECT_EQ(f[0].module, "m");
+	EXPECT_EQ(f[0].filename, "a.py");
+	EXPECT_EQ(f[0].abs_path, "/a.py");
+	EXPECT_EQ(f[0].package, "p");
+	EXPECT_EQ(f[0].context_line, "x()");
+	EXPECT_EQ(*f[0].lineno, 3);
+	EXPECT_EQ(*f[0].colno, 4);
+	EXPECT_TRUE(*f[0].in_app);
+	EXPECT_TRUE(f[0].has_sourcemap);
+	EXPECT_EQ(f[0].platform, "python"); // from the event, known only after the frames
+	EXPECT_EQ(f[1].platform, "javascript");
+	EXPECT_FALSE(f[1].lineno);
+	EXPECT_FALSE(f[1].in_app);
+	EXPECT_FALSE(f[1].has_sourcemap);
+}
+
+TEST(EventReader, MessagesPreferLogentry) {
+	auto both = parse(R"({"message":"legacy","logentry":{"message":"tmpl %s","formatted":"tmpl x"}})");
+	EXPECT_EQ(*both.event.logentry_message, "tmpl %s");
+	auto empty_logentry = parse(R"({"logentry":{"params":[]},"message":"legacy"})");
+	EXPECT_FALSE(empty_logentry.event.logentry_message);
+	EXPECT_EQ(*empty_logentry.event.logentry_formatted, "legacy");
+	auto interface = parse(R"({"sentry.interfaces.Message":{"message":"m"}})");
+	EXPECT_EQ(*interface.event.logentry_message, "m");
+	auto object = parse(R"({"message":{"formatted":"f"}})");
+	EXPECT_EQ(*object.event.logentry_formatted, "f");
+}
+
+TEST(EventReader, ThreadsTagsFingerprintAndReports) {
+	auto p = parse(R"({"threads":{"values":[{"crashed":true,"stacktrace":{"frames":[{"function":"t"}]}},{"current":true},7]},
+		"tags":{"a":"1","a":"2","n":3},"fingerprint":["x",2,2.0,null,{"k":1}],
+		"csp":{"effective_directive":"img-src","blocked_uri":"u"},"hpkp":{"hostname":"h"},"template":{"filename":"t.html"},
+		"sdk":{"name":"sentry.python","version":"3.0"},"checksum":"c"})");
+	const Event &e = p.event;
+	ASSERT_EQ(e.threads.size(), 2u);
+	EXPECT_TRUE(e.threads[0].crashed);
+	EXPECT_EQ(e.threads[0].stacktrace->frames.at(0).function, "t");
+	EXPECT_TRUE(e.threads[1].current);
+	ASSERT_EQ(e.tags.size(), 2u); // both "a" tags, not the number
+	EXPECT_EQ(*e.fingerprint, (std::vector<std::string>{"x", "2", "2.0"}));
+	EXPECT_EQ(e.csp.effective_directive, "img-src");
+	EXPECT_TRUE(e.hpkp.present);
+	EXPECT_EQ(e.template_info.filename, "t.html");
+	EXPECT_EQ(e.sdk_version, "3.0");
+	EXPECT_EQ(*e.checksum, "c");
+	auto pairs = parse(R"({"tags":[["a","b"],["c"],["d",1],["e","f","g"],["h",["i"]]]})");
+	ASSERT_EQ(pairs.event.tags.size(), 1u);
+	EXPECT_EQ(pairs.event.tags[0].first, "a");
+}
+
+TEST(EventReader, Errors) {
+	EXPECT_EQ(error_of("[1,2]"), ErrorKind::invalid_parameter);
+	EXPECT_EQ(error_of("\"text\""), ErrorKind::invalid_parameter);
+	EXPECT_EQ(error_of("{\"a\":"), ErrorKind::invalid_json);
+	EXPECT_EQ(error_of(std::string("{\"a\":\"b\0c\"}", 11)), ErrorKind::invalid_json);
+	EXPECT_EQ(error_of(std::string(300, '[') + std::string(300, ']')), ErrorKind::program_limit);
+	EXPECT_EQ(error_of(R"({"m":"\udc00"})"), ErrorKind::invalid_json);
+}

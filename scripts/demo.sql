@@ -29,8 +29,12 @@ SELECT left(hashes[1], 12) AS "group", count(*) AS events, min(type) AS type,
   FROM grouped GROUP BY hashes[1] ORDER BY count(*) DESC, 1;
 
 \echo
-\echo '== Why the largest group groups as it does (grouping_info of one of its events)'
-SELECT jsonb_pretty(triage.grouping_info(payload) #> '{variants}') AS variants
-  FROM sample JOIN grouped USING (n)
- WHERE hashes[1] = (SELECT hashes[1] FROM grouped GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1)
- ORDER BY n LIMIT 1;
+\echo '== Why the largest group groups as it does: its variants (grouping_info of one of its events)'
+SELECT v.key AS variant, v.value->>'type' AS type, (v.value->>'contributes')::bool AS contributes,
+       left(v.value->>'hash', 12) AS hash, jsonb_array_length(v.value->'values') AS values_hashed,
+       left((v.value->'values')::text, 100) AS first_values
+  FROM sample JOIN grouped USING (n),
+       jsonb_each(triage.grouping_info(payload) -> 'variants') v
+ WHERE n = (SELECT min(n) FROM grouped
+             WHERE hashes[1] = (SELECT hashes[1] FROM grouped GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1))
+ ORDER BY 1;

@@ -24,6 +24,8 @@ public:
 		resolve_exceptions();
 		// Frames without a platform of their own take the event's (known only now).
 		auto fill = [&](Stacktrace &st) {
+			if (st.frames.size() > kMaxFrames)
+				st.frames.erase(st.frames.begin(), st.frames.end() - kMaxFrames);
 			for (Frame &f : st.frames)
 				if (f.platform.empty())
 					f.platform = event_.platform;
@@ -162,11 +164,15 @@ private:
 			c = child(stack_.back(), is_object);
 		}
 		switch (c.ctx) {
-		case Ctx::frame:
-			if (c.stacktrace->frames.empty())
-				c.stacktrace->frames.reserve(32); // frames are large: avoid growing step by step
-			c.stacktrace->frames.emplace_back();
+		case Ctx::frame: {
+			std::vector<Frame> &frames = c.stacktrace->frames;
+			if (frames.empty())
+				frames.reserve(32); // frames are large: avoid growing step by step
+			else if (frames.size() >= 2 * kMaxFrames) // only the last kMaxFrames are kept
+				frames.erase(frames.begin(), frames.end() - (kMaxFrames - 1));
+			frames.emplace_back();
 			break;
+		}
 		case Ctx::thread: event_.threads.emplace_back(); break;
 		case Ctx::tag_pair:
 			pair_ = {};

@@ -50,6 +50,10 @@ struct Stacktrace {
 	std::vector<Frame> frames;
 };
 
+// Frames kept of one stack trace: the ones nearest the crash (the last ones), as Sentry's Relay
+// trims them before grouping. It also bounds what an absurd payload costs.
+constexpr size_t kMaxFrames = 250;
+
 struct Mechanism {
 	std::string_view type;
 	bool synthetic = false;

@@ -126,3 +126,15 @@ TEST(EventReader, Errors) {
 	EXPECT_EQ(error_of(std::string(300, '[') + std::string(300, ']')), ErrorKind::program_limit);
 	EXPECT_EQ(error_of(R"({"m":"\udc00"})"), ErrorKind::invalid_json);
 }
+
+TEST(EventReader, OnlyTheLastFramesAreKept) {
+	std::string json = R"({"stacktrace":{"frames":[)";
+	for (int i = 0; i < 1000; i++)
+		json += (i ? "," : "") + std::string(R"({"function":"f)") + std::to_string(i) + R"("})";
+	json += "]}}";
+	auto p = parse(json);
+	const auto &frames = p.event.stacktrace->frames;
+	ASSERT_EQ(frames.size(), kMaxFrames);
+	EXPECT_EQ(frames.front().function, "f750");
+	EXPECT_EQ(frames.back().function, "f999");
+}

@@ -11,6 +11,11 @@ if [ ! -d "$stage" ]; then
 	echo "cluster.sh: $stage is missing; run make install DESTDIR=$stage first" >&2
 	exit 1
 fi
-# The server runs as postgres and must be able to read the staged files.
-chmod -R a+rX "$stage"
-exec pg_virtualenv -t -v 15 -o "extension_destdir=$stage" -o "max_connections=40" -- "$@"
+# The server (the postgres user when run as root) must read the staged files, wherever the
+# checkout lives (a home directory may be closed to it): it gets a world-readable copy.
+served=$(mktemp -d /tmp/pg_triage_stage.XXXXXX)
+trap 'rm -rf "$served"' EXIT
+cp -a "$stage/." "$served/"
+chmod -R a+rX "$served"
+chmod 755 "$served"
+pg_virtualenv -t -v 15 -o "extension_destdir=$served" -o "max_connections=40" -- "$@"

@@ -17,6 +17,8 @@
 #include "json.hpp"
 #include "stacktrace_rules.hpp"
 
+#include "conformance_data.hpp"
+
 namespace triage {
 std::string_view default_stacktrace_rules_text(std::string_view config_id);
 }
@@ -311,16 +313,10 @@ TEST(DefaultStacktraceRules, FlutterNativeFramesDifferBetweenConfigs) {
 // function occurs once in the event are compared (recursion and repeated names make the flat
 // value list ambiguous), and only in stack traces that contribute.
 TEST(DefaultStacktraceRules, ConformanceFramesAgreeWithTheRules) {
-#ifndef TRIAGE_SHARED_DIR
-	GTEST_SKIP() << "TRIAGE_SHARED_DIR is not defined";
-#else
-	std::ifstream in(std::string(TRIAGE_SHARED_DIR) + "/conformance/sentry-grouping/cases.jsonl");
-	if (!in)
-		GTEST_SKIP() << "conformance data not found under " << TRIAGE_SHARED_DIR;
+	CONFORMANCE_LINES_OR_SKIP(lines, "cases.jsonl");
 	const StacktraceRules &defaults = rules_of(config_2026);
 	int cases = 0, kept_checks = 0, cut_checks = 0, reverse_checks = 0;
-	std::string line;
-	while (std::getline(in, line)) {
+	for (const std::string &line : lines) {
 		JsonDocument doc;
 		parse_json(line, doc, "case");
 		const JsonValue *event_json = member(doc, "event");
@@ -397,5 +393,5 @@ TEST(DefaultStacktraceRules, ConformanceFramesAgreeWithTheRules) {
 	EXPECT_GT(reverse_checks, 200);
 	std::printf("[ conformance ] %d cases, %d hashed frames kept, %d cut frames absent, %d kept frames hashed\n",
 	            cases, kept_checks, cut_checks, reverse_checks);
-#endif
+
 }

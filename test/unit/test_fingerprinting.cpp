@@ -16,6 +16,8 @@
 #include "fingerprinting.hpp"
 #include "json.hpp"
 
+#include "conformance_data.hpp"
+
 namespace triage {
 namespace {
 
@@ -470,28 +472,11 @@ TEST(FingerprintingBuiltin, ProjectRulesComeFirst) {
 // ----------------------------------------------------------------------------------------------
 // Sentry's corpus
 
-std::vector<std::string> read_lines(const std::string &path) {
-	std::ifstream in(path);
-	std::vector<std::string> lines;
-	for (std::string line; std::getline(in, line);)
-		if (!line.empty())
-			lines.push_back(line);
-	return lines;
-}
-
-#ifdef TRIAGE_SHARED_DIR
-const std::string kCorpusDir = std::string(TRIAGE_SHARED_DIR) + "/conformance/sentry-grouping/";
-#else
-const std::string kCorpusDir = "/work/shared/conformance/sentry-grouping/";
-#endif
-
 // What the grouping pipeline does with fingerprints, as far as this component decides it:
 // server rules (project, then built-in) replace the client fingerprint; the result is default,
 // hybrid or custom; custom ones hash in a variant named after where they came from.
 TEST(FingerprintingConformance, GroupingCases) {
-	std::vector<std::string> lines = read_lines(kCorpusDir + "cases.jsonl");
-	if (lines.empty())
-		GTEST_SKIP() << "conformance data not found at " << kCorpusDir;
+	CONFORMANCE_LINES_OR_SKIP(lines, "cases.jsonl");
 	const FingerprintRules *builtin = builtin_fingerprint_rules("newstyle:2026-01-20");
 	size_t custom = 0, hybrid = 0, checked = 0;
 	for (const std::string &line : lines) {
@@ -560,9 +545,7 @@ TEST(FingerprintingConformance, GroupingCases) {
 }
 
 TEST(FingerprintingConformance, FingerprintInputs) {
-	std::vector<std::string> lines = read_lines(kCorpusDir + "fingerprint_cases.jsonl");
-	if (lines.empty())
-		GTEST_SKIP() << "conformance data not found at " << kCorpusDir;
+	CONFORMANCE_LINES_OR_SKIP(lines, "fingerprint_cases.jsonl");
 	// Hand-derived from Sentry's matching rules for the inputs without recorded expectations.
 	const std::map<std::string, Strings> derived = {
 	    {"fingerprint-abs-path.json", {"/foo/Application.cpp"}},

@@ -13,6 +13,8 @@
 
 #include "json.hpp"
 
+#include "conformance_data.hpp"
+
 #ifndef TRIAGE_SHARED_DIR
 #define TRIAGE_SHARED_DIR "../shared"
 #endif
@@ -463,20 +465,14 @@ void collect_event_frames(const JsonValue &event, std::vector<const JsonValue *>
 
 TEST(FunctionNamesConformance, ContributingFunctionNamesMatchSentry)
 {
-	const std::string path = std::string(TRIAGE_SHARED_DIR) + "/conformance/sentry-grouping/cases.jsonl";
-	std::ifstream in(path);
-	if (!in)
-		GTEST_SKIP() << "conformance data not found at " << path;
+	CONFORMANCE_LINES_OR_SKIP(lines, "cases.jsonl");
 
 	size_t cases = 0;
 	size_t native_cases = 0;
 	size_t values_checked = 0;     // expected values that only a frame's function name explains
 	size_t trimmed_values = 0;     // ... of which the trimmed name differs from the frame's function
 	size_t frames_kept_as_is = 0;  // non-native frames whose name must come back unchanged
-	std::string line;
-	while (std::getline(in, line)) {
-		if (line.empty())
-			continue;
+	for (const std::string &line : lines) {
 		triage::JsonDocument doc;
 		triage::parse_json(line, doc, "conformance case");
 		const std::string name = string_member(doc, "name");

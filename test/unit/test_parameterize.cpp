@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "conformance_data.hpp"
+
 using triage::normalize_message;
 using triage::parameterize_message;
 using triage::trim_message;
@@ -315,16 +317,10 @@ std::optional<std::string> raw_log_message(const triage::JsonValue &event) {
 // Sentry's grouping snapshots: message components of the default variant, and the value components of
 // events whose exceptions have no stack trace (their variants are then [type, value] pairs).
 TEST(ParameterizeConformance, MessagesAndExceptionValuesOfSentryCases) {
-	const std::string path = TRIAGE_SHARED_DIR "/conformance/sentry-grouping/cases.jsonl";
-	std::ifstream file(path);
-	if (!file)
-		GTEST_SKIP() << "conformance data not found at " << path;
+	CONFORMANCE_LINES_OR_SKIP(lines, "cases.jsonl");
 	int message_checks = 0;
 	int value_checks = 0;
-	std::string line;
-	while (std::getline(file, line)) {
-		if (line.empty())
-			continue;
+	for (const std::string &line : lines) {
 		triage::JsonDocument doc;
 		triage::parse_json(line, doc, "conformance case");
 		const std::string name(triage::member_string(doc, "name").value_or("?"));

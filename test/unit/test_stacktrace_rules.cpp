@@ -17,6 +17,8 @@
 #include "json.hpp"
 #include "stacktrace_rules.hpp"
 
+#include "conformance_data.hpp"
+
 using namespace triage;
 
 namespace {
@@ -614,16 +616,10 @@ std::string function_key(const Frame &f) {
 } // namespace
 
 TEST(StacktraceRulesConformance, CasesWithCustomRules) {
-#ifndef TRIAGE_SHARED_DIR
-	GTEST_SKIP() << "TRIAGE_SHARED_DIR is not defined";
-#else
-	std::ifstream in(std::string(TRIAGE_SHARED_DIR) + "/conformance/sentry-grouping/cases.jsonl");
-	if (!in)
-		GTEST_SKIP() << "conformance data not found under " << TRIAGE_SHARED_DIR;
+	CONFORMANCE_LINES_OR_SKIP(lines, "cases.jsonl");
 	const StacktraceRules *defaults = default_stacktrace_rules("newstyle:2026-01-20");
-	std::string line;
 	int cases = 0, frame_checks = 0, full_checks = 0;
-	while (std::getline(in, line)) {
+	for (const std::string &line : lines) {
 		JsonDocument doc;
 		parse_json(line, doc, "case");
 		const JsonValue *event_json = member(doc, "event");
@@ -730,7 +726,7 @@ TEST(StacktraceRulesConformance, CasesWithCustomRules) {
 	EXPECT_GT(frame_checks, 40);
 	std::printf("[ conformance ] %d cases with custom rules, %d frame checks, %d checked with built-in rules\n", cases,
 	            frame_checks, full_checks);
-#endif
+
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -376,9 +376,10 @@ void prepare_frames(Event &event, const StacktraceRules &rules, bool keyed_by_ex
 			entry->frames.resize(st.frames.size());
 			for (size_t i = 0; i < st.frames.size(); i++)
 				remember_frame(entry->frames[i], before[i], st.frames[i]);
-			// Entries in use stay alive through their shared pointers when the cache is cleared.
+			// A full cache drops an arbitrary entry (in use ones stay alive through their shared
+			// pointers): hot stack traces keep coming back, so they are mostly the ones kept.
 			if (cache->entries.size() >= cache->capacity)
-				cache->entries.clear();
+				cache->entries.erase(cache->entries.begin());
 			cache->entries.emplace(key, entry);
 			entries[&st] = std::move(entry);
 		}

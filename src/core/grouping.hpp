@@ -57,8 +57,9 @@ struct GroupingResult {
 };
 
 constexpr std::string_view kDefaultGroupingConfig = "newstyle:2026-01-20";
-// Stack traces whose grouping decisions a Grouper remembers (0 turns the cache off).
-constexpr size_t kDefaultStacktraceCacheEntries = 1024;
+// Stack traces whose grouping decisions a Grouper remembers (0 turns the cache off). An entry
+// takes about 2.5 KB per frame (about 50 KB for a 20-frame stack trace, both variants' trees).
+constexpr size_t kDefaultStacktraceCacheEntries = 256;
 
 struct StacktraceCache;
 struct ParseBuffers;

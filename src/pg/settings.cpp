@@ -31,7 +31,7 @@ void define_settings() {
 	DefineCustomIntVariable("triage.stacktrace_cache_entries",
 	                        "Stack traces whose grouping decisions each backend remembers (0 turns the cache off).",
 	                        "Production traffic repeats a few stack traces: remembering their normalized frames, "
-	                        "rule decisions and components skips that work. Each entry takes a few kilobytes.",
+	                        "rule decisions and components skips that work. An entry takes about 2.5 kB per frame.",
 	                        &stacktrace_cache_entries_setting, static_cast<int>(triage::kDefaultStacktraceCacheEntries), 0,
 	                        1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	MarkGUCPrefixReserved("triage");

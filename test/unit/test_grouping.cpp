@@ -246,3 +246,18 @@ TEST(Grouping, FingerprintRuleTitlesAreResolved) {
 	EXPECT_EQ(*r.fingerprint_title, "Timeout in /checkout");
 	EXPECT_EQ(r.hashes, std::vector<std::string>{md5_of({"timeout", "/checkout"})});
 }
+
+TEST(Grouping, StacktraceCacheStaysWithinItsCapacity) {
+	Grouper grouper(kDefaultGroupingConfig, "", "");
+	grouper.set_stacktrace_cache_entries(2);
+	Grouper uncached(kDefaultGroupingConfig, "", "");
+	uncached.set_stacktrace_cache_entries(0);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 5; i++) {
+			std::string json = R"({"platform":"python","stacktrace":{"frames":[{"module":"m)" + std::to_string(i) +
+			                   R"(","function":"f","in_app":true}]}})";
+			EXPECT_EQ(grouper.group_json(json, HashAlgorithm::md5).hashes,
+			          uncached.group_json(json, HashAlgorithm::md5).hashes);
+			EXPECT_LE(grouper.stacktrace_cache_stats().entries, 2u);
+		}
+}

@@ -1133,6 +1133,13 @@ bool rule_matches_exception(const Rule &rule, const ExceptionValues &ev) {
 	return true;
 }
 
+// Whether a rule can match anything in this stack trace at all: its family is present, the
+// categories it needs have been set, and its exception matchers hold.
+bool rule_may_apply(const Rule &rule, uint8_t families_present, bool any_category, const ExceptionValues &ev) {
+	return (rule.family_mask & families_present) && (!rule.needs_category || any_category) &&
+	       rule_matches_exception(rule, ev);
+}
+
 // Frames a flag action reaches from the matching frame idx, as [begin, end).
 std::pair<size_t, size_t> action_span(Range range, size_t idx, size_t n) {
 	switch (range) {
@@ -1246,8 +1253,7 @@ ContributesOutcome run_contributes(const StacktraceRuleSet &set, const Stacktrac
 	collect_candidates(index, sc);
 	for (uint32_t r = 0; r < index.rules.size(); r++) {
 		const Rule &rule = *index.rules[r];
-		if (!(rule.family_mask & present) || (rule.needs_category && !sc.any_category) ||
-		    !rule_matches_exception(rule, ev))
+		if (!rule_may_apply(rule, present, sc.any_category, ev))
 			continue;
 		for_each_candidate(index, sc, r, [&](size_t idx) {
 			if (!rule_matches_frame(rule, st, sc.frames, idx))
@@ -1380,8 +1386,7 @@ void apply_classifier_rules(const StacktraceRules &rules, Stacktrace &stacktrace
 	collect_candidates(index, sc);
 	for (uint32_t r = 0; r < index.rules.size(); r++) {
 		const Rule &rule = *index.rules[r];
-		if (!(rule.family_mask & present) || (rule.needs_category && !sc.any_category) ||
-		    !rule_matches_exception(rule, ev))
+		if (!rule_may_apply(rule, present, sc.any_category, ev))
 			continue;
 		// Match every frame first: the rule's own changes must not affect what it matches.
 		sc.matched.clear();

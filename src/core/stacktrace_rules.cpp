@@ -7,9 +7,10 @@
 //     never affect which frames it matches; the next rule sees them.
 //   - "^" reaches the frames after the matching one (toward the crash: frames are stored oldest
 //     first), "v" the frames before it.
-//   - globs follow the globset crate as ophio configures it: path and package matchers compare
-//     lowercased values with "\" turned into "/", "*" and "?" stop at "/", "**" crosses
-//     directories; the other matchers are case-sensitive and their "*" crosses everything.
+//   - globs follow the globset crate as ophio configures it: every glob ignores case (ASCII
+//     letters here: patterns and values are compared lowercased); path and package matchers turn
+//     "\" into "/", their "*" and "?" stop at "/" and "**" crosses directories; for the other
+//     matchers "*" crosses everything.
 #include "stacktrace_rules.hpp"
 
 #include <algorithm>
@@ -27,6 +28,22 @@ namespace triage {
 
 // Provided by default_stacktrace_rules.cpp: the built-in rule text of a config, empty if unknown.
 std::string_view default_stacktrace_rules_text(std::string_view config_id);
+
+namespace {
+
+bool has_upper_ascii(std::string_view s) {
+	return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+std::string lowercase_ascii(std::string_view s) {
+	std::string out(s);
+	for (char &c : out)
+		if (c >= 'A' && c <= 'Z')
+			c = char(c - 'A' + 'a');
+	return out;
+}
+
+} // namespace
 
 namespace {
 
@@ -94,15 +111,13 @@ using Branch = std::vector<Token>;
 using Segment = std::vector<Branch>;
 
 bool Glob::compile(std::string_view raw, bool path_like, std::string &error) {
+	// Values are compared lowercased (and paths with "/" separators); the pattern follows.
 	std::string pattern(raw);
-	if (path_like) {
-		// Path matchers compare lowercased values with "/" separators; the pattern follows.
-		for (char &c : pattern) {
-			if (c == '\\')
-				c = '/';
-			else if (c >= 'A' && c <= 'Z')
-				c = char(c - 'A' + 'a');
-		}
+	for (char &c : pattern) {
+		if (path_like && c == '\\')
+			c = '/';
+		else if (c >= 'A' && c <= 'Z')
+			c = char(c - 'A' + 'a');
 	}
 	// "*" and "?" stop at "/" for paths; otherwise they stop at a newline, like an unflagged regex ".".
 	const unsigned char stop = path_like ? '/' : '\n';
@@ -184,10 +199,10 @@ bool Glob::compile(std::string_view raw, bool path_like, std::string &error) {
 				error = "unclosed character class in pattern";
 				return false;
 			}
-			if (path_like)  // values are lowercased, so an upper-case member stands for its lower case
-				for (unsigned v = 'A'; v <= 'Z'; v++)
-					if (members.test(v))
-						members.set(v - 'A' + 'a');
+			// Values are lowercased, so an upper-case member stands for its lower case.
+			for (unsigned v = 'A'; v <= 'Z'; v++)
+				if (members.test(v))
+					members.set(v - 'A' + 'a');
 			if (negated)
 				members.flip();
 			if (sets_.size() >= UINT16_MAX) {
@@ -807,7 +822,7 @@ bool RuleParser::try_action(Rule &rule, std::string &actions_text, std::string &
 		fail("missing value for \"" + std::string(name) + "\"");
 	std::string text = std::string(name) + "=" + std::string(value);
 	if (name == "category") {
-		rule.category = std::string(value);
+		rule.category = lowercase_ascii(value); // categories are matched case-insensitively
 		rule.sets_category = true;
 		append(actions_text, text);
 		return true;
@@ -948,8 +963,8 @@ StacktraceRuleSet parse_rule_set(std::string_view text, bool custom) {
 
 // What rules look at in a frame, computed once per stack trace and pass.
 struct MatchFrame {
-	std::string_view function;  // trimmed for native and C# frames; "<unknown>" when absent
-	std::string_view module;
+	std::string_view function;  // trimmed for native and C# frames; "<unknown>" when absent; lowercased
+	std::string_view module;    // lowercased
 	std::string_view path;      // lowercased, "/" separators; empty when absent
 	std::string_view package;   // same normalization
 	bool has_path = false, has_package = false;
@@ -967,6 +982,8 @@ struct Scratch {
 	};
 	std::vector<Trimmed> functions;
 	std::string text;                                 // normalized paths and packages, each after a "/"
+	std::string names;                                // lowercased functions and modules
+	std::vector<std::array<size_t, 2>> names_at;      // per frame: offsets of its function and module in names
 	std::vector<std::pair<size_t, size_t>> text_at;   // per frame: offsets of its path and package in text
 	bool any_category = false;                        // some frame has a category
 	std::vector<size_t> matched;                      // frames the current classifier rule matched
@@ -1007,8 +1024,11 @@ void build_match_frames(Scratch &sc, const Stacktrace &st) {
 	if (sc.functions.size() < n)
 		sc.functions.resize(n);
 	sc.text.clear();
+	sc.names.clear();
 	std::vector<std::pair<size_t, size_t>> &path_at = sc.text_at;
 	path_at.assign(n, {SIZE_MAX, SIZE_MAX});
+	std::vector<std::array<size_t, 2>> &name_at = sc.names_at;
+	name_at.assign(n, {SIZE_MAX, SIZE_MAX});
 	for (size_t i = 0; i < n; i++) {
 		const Frame &f = st.frames[i];
 		MatchFrame &m = sc.frames[i];
@@ -1033,6 +1053,12 @@ void build_match_frames(Scratch &sc, const Stacktrace &st) {
 			m.function = "<unknown>";
 		}
 		m.module = f.module;
+		// Globs ignore case: names with capitals are compared as lowercased copies.
+		for (std::string_view *name : {&m.function, &m.module})
+			if (has_upper_ascii(*name)) {
+				name_at[i][name == &m.function ? 0 : 1] = sc.names.size();
+				sc.names += lowercase_ascii(*name);
+			}
 		sc.any_category |= !f.category.empty();
 		std::string_view path = !f.abs_path.empty() ? f.abs_path : f.filename;
 		if (!path.empty())
@@ -1040,10 +1066,14 @@ void build_match_frames(Scratch &sc, const Stacktrace &st) {
 		if (!f.package.empty())
 			path_at[i].second = append_path(sc.text, f.package);
 	}
-	// Views are taken once the buffer stops growing.
+	// Views are taken once the buffers stop growing.
 	for (size_t i = 0; i < n; i++) {
 		MatchFrame &m = sc.frames[i];
 		const Frame &f = st.frames[i];
+		if (name_at[i][0] != SIZE_MAX)
+			m.function = std::string_view(sc.names).substr(name_at[i][0], m.function.size());
+		if (name_at[i][1] != SIZE_MAX)
+			m.module = std::string_view(sc.names).substr(name_at[i][1], m.module.size());
 		if (path_at[i].first != SIZE_MAX) {
 			std::string_view path = !f.abs_path.empty() ? f.abs_path : f.filename;
 			m.path = std::string_view(sc.text).substr(path_at[i].first + 1, path.size());
@@ -1109,17 +1139,18 @@ bool rule_matches_frame(const Rule &rule, const Stacktrace &st, const std::vecto
 	return true;
 }
 
+// The exception's fields as exception matchers see them: lowercased, as globs ignore case.
 struct ExceptionValues {
-	std::string_view type = "<unknown>", value = "<unknown>", mechanism = "<unknown>";
+	std::string type = "<unknown>", value = "<unknown>", mechanism = "<unknown>";
 	explicit ExceptionValues(const Exception *e) {
 		if (!e)
 			return;
 		if (e->type)
-			type = *e->type;
+			type = lowercase_ascii(*e->type);
 		if (e->value)
-			value = *e->value;
+			value = lowercase_ascii(*e->value);
 		if (e->mechanism && !e->mechanism->type.empty())
-			mechanism = e->mechanism->type;
+			mechanism = lowercase_ascii(e->mechanism->type);
 	}
 };
 

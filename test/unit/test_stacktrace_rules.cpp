@@ -176,9 +176,12 @@ TEST(StacktraceRulesParse, GarbageNeverCrashes) {
 // ---------------------------------------------------------------------------------------------
 // Globs and matchers
 
-TEST(StacktraceRulesGlob, FunctionGlobsAreCaseSensitiveAndCrossEverything) {
+// Every glob ignores case: ophio builds each one with globset's case_insensitive(true).
+TEST(StacktraceRulesGlob, FunctionGlobsIgnoreCaseAndCrossEverything) {
 	EXPECT_TRUE(matches("function:foo", frame("foo")));
-	EXPECT_FALSE(matches("function:foo", frame("Foo")));
+	EXPECT_TRUE(matches("function:foo", frame("Foo")));
+	EXPECT_TRUE(matches("function:FOO*", frame("fooBar")));
+	EXPECT_TRUE(matches("function:[F]oo", frame("foo")));
 	EXPECT_FALSE(matches("function:foo", frame("foobar")));
 	EXPECT_TRUE(matches("function:log_demo::*", frame("log_demo::main")));
 	EXPECT_TRUE(matches("function:*::__*", frame("log::__private_api_log")));
@@ -253,7 +256,8 @@ TEST(StacktraceRulesGlob, PackageModuleCategoryFamilyApp) {
 	Frame m = frame("f", "java");
 	m.module = "io.sentry.Hub";
 	EXPECT_TRUE(matches("module:io.sentry.*", m));
-	EXPECT_FALSE(matches("module:IO.sentry.*", m));
+	EXPECT_TRUE(matches("module:IO.sentry.*", m));  // case is ignored
+	EXPECT_FALSE(matches("module:io.sentry.*x", m));
 	EXPECT_FALSE(matches("module:*", frame("f")));
 
 	EXPECT_TRUE(matches("family:native", frame("f", "cocoa")));
@@ -781,4 +785,19 @@ TEST(StacktraceRulesPerformance, PerFrameCostWithDefaultRules) {
 		RecordProperty(std::string("ns_per_frame_") + label, static_cast<int>(per_frame));
 		EXPECT_LT(per_frame, 100000.0);  // a loose bound that only catches pathological regressions
 	}
+}
+
+TEST(StacktraceRulesGlob, ExceptionAndCategoryMatchersIgnoreCase) {
+	Exception e;
+	e.type = "ValueError";
+	e.value = "Bad Input";
+	StacktraceRules rules = StacktraceRules::parse("error.type:valueerror error.value:BAD* function:f category=MyCat\n"
+	                                               "category:mycat -group");
+	Stacktrace st;
+	st.frames.push_back(frame("f"));
+	apply_classifier_rules(rules, st, &e);
+	EXPECT_EQ(st.frames[0].category, "mycat");
+	std::vector<FrameContribution> initial(1);
+	StacktraceContribution decided = assemble_stacktrace(rules, "system", st, initial, &e);
+	EXPECT_FALSE(decided.frames[0].contributes);
 }

@@ -288,7 +288,8 @@ XXH128_hash_t stacktrace_key(const Stacktrace &st, const Event &event, const Exc
 	auto put = [&](std::string_view v) {
 		uint32_t n = static_cast<uint32_t>(v.size());
 		std::memcpy(out, &n, sizeof n);
-		std::memcpy(out + sizeof n, v.data(), v.size());
+		if (!v.empty()) // an empty view may have no data pointer, which memcpy must not get
+			std::memcpy(out + sizeof n, v.data(), v.size());
 		out += sizeof n + v.size();
 	};
 	auto put_int = [&](std::optional<int64_t> v) {

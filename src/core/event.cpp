@@ -97,6 +97,14 @@ private:
 		}
 		std::string_view string_or_empty() const { return kind == string ? text : std::string_view(); }
 		std::optional<bool> as_bool() const { return kind == boolean ? std::optional<bool>(b) : std::nullopt; }
+		std::optional<double> as_number() const {
+			switch (kind) {
+			case integer: return static_cast<double>(i);
+			case unsigned_integer: return static_cast<double>(u);
+			case real: return d;
+			default: return std::nullopt;
+			}
+		}
 		// An integer, or a float with an integral value.
 		std::optional<int64_t> as_int() const {
 			switch (kind) {
@@ -137,6 +145,10 @@ private:
 		csp,
 		hostname_report, // hpkp, expectct, expectstaple
 		template_info,
+		user,
+		contexts,
+		named_context,   // contexts.os, contexts.runtime, contexts.browser
+		request,
 	};
 
 	struct Container {
@@ -144,6 +156,7 @@ private:
 		Stacktrace *stacktrace = nullptr; // stacktrace, frame_list, frame: the stack trace read
 		Exception *exception = nullptr;   // exception, mechanism, ...: the exception read
 		bool from_values = false;         // exception_list: the "values" of an exception interface
+		NamedContext *context = nullptr;  // named_context: the context read
 	};
 
 	// Messages by where they came from: logentry wins over the legacy "message".
@@ -293,6 +306,16 @@ private:
 		case Ctx::tag_pair:
 			pair_count_++; // a container in a pair: it is not two strings
 			return c;
+		case Ctx::contexts:
+			if (NamedContext *context = named_context(key)) {
+				*context = {};
+				if (is_object) {
+					context->present = true;
+					c.ctx = Ctx::named_context;
+					c.context = context;
+				}
+			}
+			return c;
 		case Ctx::fingerprint:
 		case Ctx::tags_object:
 		case Ctx::skip: return c;
@@ -302,6 +325,9 @@ private:
 		case Ctx::csp:
 		case Ctx::hostname_report:
 		case Ctx::template_info:
+		case Ctx::user:
+		case Ctx::named_context:
+		case Ctx::request:
 			scalar_member(parent, key, Scalar{}); // a container where a string belongs
 			return c;
 		}
@@ -350,6 +376,13 @@ private:
 			} else if (key == "template") {
 				event_.template_info.present = true;
 				c.ctx = Ctx::template_info;
+			} else if (key == "user") {
+				event_.user.emplace();
+				c.ctx = Ctx::user;
+			} else if (key == "contexts") {
+				c.ctx = Ctx::contexts;
+			} else if (key == "request") {
+				c.ctx = Ctx::request;
 			}
 		}
 		return c;
@@ -415,7 +448,14 @@ private:
 		case Ctx::sdk:
 		case Ctx::csp:
 		case Ctx::hostname_report:
-		case Ctx::template_info: scalar_member(c, key, v); break;
+		case Ctx::template_info:
+		case Ctx::user:
+		case Ctx::named_context:
+		case Ctx::request: scalar_member(c, key, v); break;
+		case Ctx::contexts:
+			if (NamedContext *context = named_context(key))
+				*context = {};
+			break;
 		case Ctx::exception_list:
 		case Ctx::frame_list:
 		case Ctx::thread_list:
@@ -430,8 +470,28 @@ private:
 		std::string_view s = v.string_or_empty();
 		if (key == "platform")
 			event_.platform = s;
-		else if (key == "level")
+		else if (key == "level") {
 			event_.level = s;
+			event_.level_number = v.kind == Scalar::string ? std::nullopt : v.as_int();
+		} else if (key == "event_id")
+			event_.event_id = v.as_string();
+		else if (key == "timestamp") {
+			event_.timestamp_seconds = v.as_number();
+			event_.timestamp_text = v.as_string();
+		} else if (key == "culprit")
+			event_.culprit = v.as_string();
+		else if (key == "server_name")
+			event_.server_name = s;
+		else if (key == "site")
+			event_.site = s;
+		else if (key == "main_exception_id")
+			event_.main_exception_id = v.as_int();
+		else if (key == "user")
+			event_.user.reset();
+		else if (key == "contexts")
+			event_.os_context = event_.runtime_context = event_.browser_context = {};
+		else if (key == "request")
+			event_.request_url = {};
 		else if (key == "logger")
 			event_.logger = s;
 		else if (key == "transaction")
@@ -513,6 +573,34 @@ private:
 			if (key == "hostname")
 				current_report_->hostname = s;
 			break;
+		case Ctx::user: {
+			User &user = *event_.user;
+			if (key == "id") {
+				// Relay keeps an integral id as its text.
+				if (v.kind == Scalar::integer)
+					user.id = event_.own(std::to_string(v.i));
+				else if (v.kind == Scalar::unsigned_integer)
+					user.id = event_.own(std::to_string(v.u));
+				else
+					user.id = v.as_string();
+			} else if (key == "username")
+				user.username = v.as_string();
+			else if (key == "email")
+				user.email = v.as_string();
+			else if (key == "ip_address")
+				user.ip_address = v.as_string();
+			break;
+		}
+		case Ctx::named_context:
+			if (key == "name")
+				c.context->name = v.as_string();
+			else if (key == "version")
+				c.context->version = v.as_string();
+			break;
+		case Ctx::request:
+			if (key == "url")
+				event_.request_url = s;
+			break;
 		case Ctx::template_info:
 			if (key == "filename")
 				event_.template_info.filename = s;
@@ -532,6 +620,16 @@ private:
 			return &interfaces_message_;
 		if (key == "message")
 			return &message_;
+		return nullptr;
+	}
+
+	NamedContext *named_context(std::string_view key) {
+		if (key == "os")
+			return &event_.os_context;
+		if (key == "runtime")
+			return &event_.runtime_context;
+		if (key == "browser")
+			return &event_.browser_context;
 		return nullptr;
 	}
 
@@ -660,6 +758,8 @@ private:
 			m.type = v.string_or_empty();
 		else if (key == "synthetic")
 			m.synthetic = v.as_bool().value_or(false);
+		else if (key == "handled")
+			m.handled = v.as_bool();
 		else if (key == "is_exception_group")
 			m.is_exception_group = v.as_bool().value_or(false);
 		else if (key == "exception_id")

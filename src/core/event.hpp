@@ -58,6 +58,7 @@ struct Mechanism {
 	std::string_view type;
 	bool synthetic = false;
 	bool is_exception_group = false;
+	std::optional<bool> handled;     // absent: unknown (no "handled" tag)
 	std::optional<int64_t> exception_id;
 	std::optional<int64_t> parent_id;
 	std::optional<std::string_view> ns_error_domain;
@@ -101,15 +102,42 @@ struct Template {
 	bool present = false;
 };
 
+// The user interface: what identifies the user (the sentry:user tag).
+struct User {
+	std::optional<std::string_view> id; // a number is kept as its text, as Relay does
+	std::optional<std::string_view> username;
+	std::optional<std::string_view> email;
+	std::optional<std::string_view> ip_address;
+};
+
+// One of the contexts that yield tags (os, runtime, browser).
+struct NamedContext {
+	std::optional<std::string_view> name;
+	std::optional<std::string_view> version;
+	bool present = false;
+};
+
 struct Event {
+	std::optional<std::string_view> event_id; // as sent; see parse_event_id
+	// "timestamp" as sent: a number of seconds, or a string (RFC 3339, or a number as text).
+	std::optional<double> timestamp_seconds;
+	std::optional<std::string_view> timestamp_text;
 	std::string_view platform;
 	std::string_view level;
+	std::optional<int64_t> level_number; // "level" given as a number (Python logging levels)
 	std::string_view logger;
 	std::string_view transaction;
 	std::string_view release;
 	std::string_view environment;
 	std::string_view sdk_name;
 	std::string_view sdk_version;
+	std::optional<std::string_view> culprit; // the client's culprit
+	std::string_view server_name;            // legacy attributes Relay turns into tags
+	std::string_view site;
+	std::string_view request_url;
+	std::optional<int64_t> main_exception_id; // the exception the title describes (mechanism.exception_id)
+	std::optional<User> user;
+	NamedContext os_context, runtime_context, browser_context;
 	std::optional<std::string_view> checksum;
 	std::optional<std::vector<std::string>> fingerprint;  // client fingerprint, values as strings
 	// logentry (or the legacy "message" key): the template and the formatted text.

@@ -138,3 +138,57 @@ TEST(EventReader, OnlyTheLastFramesAreKept) {
 	EXPECT_EQ(frames.front().function, "f750");
 	EXPECT_EQ(frames.back().function, "f999");
 }
+
+TEST(EventReader, SavePathFields) {
+	auto p = parse(R"({"event_id":"ABC","timestamp":"2026-01-01T00:00:00Z","culprit":"c","server_name":"web",
+	    "site":"s","main_exception_id":2,"request":{"url":"http://x/y","method":"GET"},
+	    "user":{"id":4711,"username":"jane","email":"j@x.org","ip_address":"::1","name":"Jane"},
+	    "contexts":{"os":{"name":"Linux","version":"6.1"},"runtime":{"name":"node"},"device":{"name":"d"}},
+	    "exception":{"values":[{"type":"E","mechanism":{"type":"generic","handled":false}}]}})");
+	const Event &e = p.event;
+	EXPECT_EQ(e.event_id, "ABC");
+	EXPECT_EQ(e.timestamp_text, "2026-01-01T00:00:00Z");
+	EXPECT_FALSE(e.timestamp_seconds);
+	EXPECT_EQ(e.culprit, "c");
+	EXPECT_EQ(e.server_name, "web");
+	EXPECT_EQ(e.site, "s");
+	EXPECT_EQ(e.main_exception_id, 2);
+	EXPECT_EQ(e.request_url, "http://x/y");
+	ASSERT_TRUE(e.user);
+	EXPECT_EQ(e.user->id, "4711"); // a number becomes its text
+	EXPECT_EQ(e.user->username, "jane");
+	EXPECT_EQ(e.user->email, "j@x.org");
+	EXPECT_EQ(e.user->ip_address, "::1");
+	EXPECT_TRUE(e.os_context.present);
+	EXPECT_EQ(e.os_context.name, "Linux");
+	EXPECT_EQ(e.os_context.version, "6.1");
+	EXPECT_EQ(e.runtime_context.name, "node");
+	EXPECT_FALSE(e.runtime_context.version);
+	EXPECT_FALSE(e.browser_context.present);
+	EXPECT_EQ(e.exceptions.at(0).mechanism->handled, false);
+	EXPECT_FALSE(parse(R"({"exception":[{"type":"E","mechanism":{"type":"g"}}]})").event.exceptions[0].mechanism->handled);
+}
+
+TEST(EventReader, SavePathFieldsWrongTypesAndRepeats) {
+	auto numbers = parse(R"({"timestamp":1795297484.5,"level":40,"event_id":5,"culprit":7})");
+	EXPECT_DOUBLE_EQ(*numbers.event.timestamp_seconds, 1795297484.5);
+	EXPECT_FALSE(numbers.event.timestamp_text);
+	EXPECT_EQ(numbers.event.level_number, 40);
+	EXPECT_EQ(numbers.event.level, "");
+	EXPECT_FALSE(numbers.event.event_id);
+	EXPECT_FALSE(numbers.event.culprit);
+	EXPECT_FALSE(parse(R"({"level":40,"level":"warning"})").event.level_number);
+	EXPECT_FALSE(parse(R"({"level":"x","level":40.5})").event.level_number);
+	// The last occurrence wins, and a wrong-typed one clears what came before.
+	EXPECT_FALSE(parse(R"({"user":{"id":"1"},"user":"x"})").event.user);
+	EXPECT_EQ(parse(R"({"user":"x","user":{"id":"2"}})").event.user->id, "2");
+	EXPECT_FALSE(parse(R"({"user":{"id":"1","id":{"a":1}}})").event.user->id);
+	EXPECT_FALSE(parse(R"({"user":{"id":1.5}})").event.user->id);
+	EXPECT_FALSE(parse(R"({"contexts":{"os":{"name":"L"}},"contexts":[]})").event.os_context.present);
+	EXPECT_FALSE(parse(R"({"contexts":{"os":{"name":"L"},"os":"x"}})").event.os_context.present);
+	EXPECT_EQ(parse(R"({"request":{"url":"a"},"request":{"url":"b"}})").event.request_url, "b");
+	EXPECT_EQ(parse(R"({"request":{"url":"a"},"request":null})").event.request_url, "");
+	EXPECT_FALSE(parse(R"({"timestamp":"t","timestamp":null})").event.timestamp_text);
+	auto mech = parse(R"({"exception":[{"type":"A","mechanism":{"handled":true,"handled":"no"}}]})");
+	EXPECT_FALSE(mech.event.exceptions[0].mechanism->handled);
+}

@@ -1,5 +1,7 @@
 #include "metadata.hpp"
 
+#include "releases.hpp"
+
 #include <arpa/inet.h>
 
 #include <cctype>
@@ -295,10 +297,10 @@ size_t char_count(std::string_view text) {
 	return n;
 }
 
+// The release as Relay keeps it: trimmed, and dropped when Relay's validation refuses it.
 std::optional<std::string> valid_release(std::string_view release) {
 	release = strip(release);
-	if (release.empty() || release == "." || release == ".." || release == "latest" ||
-	    char_count(release) > kMaxReleaseLength || has_any_of(release, std::string_view("\n\r\f\t/\\", 6)))
+	if (release.empty() || check_release_name(release) != ReleaseNameProblem::none)
 		return std::nullopt;
 	return std::string(release);
 }

@@ -26,7 +26,6 @@ constexpr size_t kMaxGroupMessageLength = 255;   // Group.message on create: fir
 constexpr size_t kMaxTagKeyLength = 200;         // Relay's limits; longer tags are dropped
 constexpr size_t kMaxTagValueLength = 200;
 constexpr size_t kMaxEnvironmentLength = 64;
-constexpr size_t kMaxReleaseLength = 200;
 
 struct SaveFields {
 	std::string event_type;   // error, default, csp, hpkp, expectct, expectstaple

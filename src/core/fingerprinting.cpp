@@ -13,6 +13,7 @@
 #include "errors.hpp"
 #include "function_names.hpp"
 #include "json.hpp"
+#include "sdk_name.hpp"
 
 namespace triage {
 
@@ -1151,78 +1152,6 @@ std::string frame_function_name(const Frame &frame) {
 	return trim_function_name(frame.function, frame.platform);
 }
 
-// Sentry's normalized_sdk_tag_from_event: "sentry.javascript.nextjs" and the like, else "other".
-std::string normalized_sdk_tag(std::string_view name) {
-	static const std::string_view known[] = {
-	    "sentry.cocoa", "sentry.dart", "sentry.dotnet", "sentry.elixir", "sentry.go", "sentry.java",
-	    "sentry.javascript.angular", "sentry.javascript.browser", "sentry.javascript.capacitor",
-	    "sentry.javascript.cordova", "sentry.javascript.deno", "sentry.javascript.electron",
-	    "sentry.javascript.ember", "sentry.javascript.gatsby", "sentry.javascript.miniapp",
-	    "sentry.javascript.nextjs", "sentry.javascript.node", "sentry.javascript.node.experimental",
-	    "sentry.javascript.node.hapi", "sentry.javascript.raycast", "sentry.javascript.react",
-	    "sentry.javascript.react.native", "sentry.javascript.remix", "sentry.javascript.serverless",
-	    "sentry.javascript.sfcc", "sentry.javascript.svelte", "sentry.javascript.sveltekit", "sentry.javascript.vue",
-	    "sentry.kubernetes", "sentry.lua", "sentry.native.android", "sentry.native.dotnet", "sentry.native.unity",
-	    "sentry.native.unreal", "sentry.objc", "sentry.perl", "sentry.php", "sentry.python", "sentry.ruby",
-	    "sentry.rust", "sentry.swift"};
-	static const std::pair<std::string_view, std::string_view> synonyms[] = {
-	    {"sentry.android", "sentry.native.android"},
-	    {"sentry.cordova", "sentery.javascript.cordova"}, // sic: Sentry's table maps it to "other"
-	    {"sentry.electron", "sentry.javascript.electron"},
-	    {"sentry.javascript.angular.ivy", "sentry.javascript.angular"},
-	    {"sentry.javascript.react.expo", "sentry.javascript.react"},
-	    {"sentry.javascript.react.native.expo", "sentry.javascript.react.native"},
-	    {"sentry.laravel", "sentry.php.laravel"},
-	    {"sentry.react", "sentry.javascript.react"},
-	    {"sentry.symfony", "sentry.php.symfony"},
-	    {"sentry.unity", "sentry.native.unity"},
-	    {"sentrydotnet", "sentry.dotnet"},
-	};
-	if (name.substr(0, 6) != "sentry")
-		return "other";
-	// Runs of non-word characters (and underscores) become one dot; non-ASCII counts as a word character.
-	std::string tag;
-	bool in_separator = false;
-	for (char c : name) {
-		bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		            static_cast<unsigned char>(c) >= 0x80;
-		if (word) {
-			tag += c;
-			in_separator = false;
-		} else if (!in_separator) {
-			tag += '.';
-			in_separator = true;
-		}
-	}
-	for (const auto &[from, to] : synonyms)
-		if (tag == from) {
-			tag = std::string(to);
-			break;
-		}
-	if (tag.substr(0, 7) != "sentry.")
-		return "other";
-	std::vector<std::string_view> parts;
-	for (size_t start = 0;;) {
-		size_t dot = tag.find('.', start);
-		size_t length = dot == std::string::npos ? std::string::npos : dot - start;
-		parts.push_back(std::string_view(tag).substr(start, length));
-		if (dot == std::string::npos)
-			break;
-		start = dot + 1;
-	}
-	size_t keep = parts[1] == "javascript" ? parts.size() : parts[1] == "native" ? 3 : 2;
-	std::string collapsed;
-	for (size_t i = 0; i < std::min(keep, parts.size()); ++i) {
-		if (i)
-			collapsed += '.';
-		collapsed += parts[i];
-	}
-	for (auto k : known)
-		if (collapsed == k)
-			return collapsed;
-	return "other";
-}
-
 struct FrameData {
 	std::string function;
 	std::optional<std::string_view> abs_path; // abs_path, else filename
@@ -1337,7 +1266,7 @@ public:
 
 	const std::string &sdk() {
 		if (!sdk_)
-			sdk_ = normalized_sdk_tag(event_.sdk_name.empty() ? "other" : event_.sdk_name);
+			sdk_ = normalize_sdk_name(event_.sdk_name);
 		return *sdk_;
 	}
 

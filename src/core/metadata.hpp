@@ -13,6 +13,7 @@
 
 #include "event.hpp"
 #include "grouping.hpp"
+#include "sdk_name.hpp"
 
 namespace triage {
 
@@ -81,7 +82,5 @@ std::string generate_culprit(const Event &event);
 // The frame the title and location describe: the innermost in-app frame with a function, else the
 // innermost frame with one. Null when there is none.
 const Frame *crash_frame(const Event &event);
-// Sentry's normalized SDK name (sentry.python, sentry.javascript.node, ..., or "other").
-std::string normalize_sdk_name(std::string_view name);
 
 } // namespace triage

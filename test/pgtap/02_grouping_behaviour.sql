@@ -1,7 +1,7 @@
 -- Grouping behaviour seen from SQL: what groups together and what stays apart.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
-SELECT plan(10);
+SELECT plan(13);
 
 CREATE TEMP TABLE ev (name text, payload text);
 INSERT INTO ev VALUES
@@ -41,6 +41,14 @@ SELECT is(triage.grouping_hashes('{"fingerprint":["{{ default }}"],"message":"m"
 -- Server-side rules win over the client fingerprint.
 SELECT is(triage.grouping_hashes('{"fingerprint":["client"],"logger":"db","message":"m"}', 'md5', NULL, 'logger:db -> database'),
           ARRAY[md5('database')], 'a matching server rule replaces the client fingerprint');
+
+-- The stack-trace cache never changes a result; it can be turned off, not set below zero.
+SELECT is(triage.grouping_hashes((SELECT payload FROM ev WHERE name = 'site-a-1')),
+          (SELECT hashes FROM h WHERE name = 'site-a-1'), 'grouping again through the stack-trace cache');
+SET LOCAL triage.stacktrace_cache_entries = 0;
+SELECT is(triage.grouping_hashes((SELECT payload FROM ev WHERE name = 'site-a-1')),
+          (SELECT hashes FROM h WHERE name = 'site-a-1'), 'the same hashes with the cache off');
+SELECT throws_ok($$SET triage.stacktrace_cache_entries = -1$$, '22023', NULL, 'a negative cache size is refused');
 
 -- The previous grouping config is selectable.
 SET LOCAL triage.grouping_config = 'newstyle:2025-11-21';

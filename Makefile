@@ -1,11 +1,15 @@
 # pg_triage: the canonical build (PGXS). `make && make install`; tests: scripts/test.sh.
 EXTENSION = pg_triage
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = pg_triage
 SRCS = $(wildcard src/core/*.cpp) $(wildcard src/pg/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
-DATA = $(wildcard sql/pg_triage--*.sql)
+# The full script of the current version is the first release plus the upgrade scripts, so that
+# a fresh install and an upgraded one run the same statements (sql/pg_triage--0.2.0.sql is built).
+RELEASED_SCRIPTS = sql/pg_triage--0.1.0.sql sql/pg_triage--0.1.0--0.2.0.sql
+DATA_built = sql/pg_triage--$(EXTVERSION).sql
+DATA = $(RELEASED_SCRIPTS)
 
 # pg_regress: inputs in sql/, expected outputs in expected/ (top-level layout).
 REGRESS = grouping_hashes grouping_info bad_input search_path sdk_grouping
@@ -19,6 +23,7 @@ SHLIB_LINK = -lstdc++ -lpcre2-8
 # Header dependencies, so that a changed header rebuilds every object that includes it.
 PG_CXXFLAGS += -MMD -MP
 EXTRA_CLEAN = $(OBJS:.o=.d) results regression.diffs regression.out
+.DEFAULT_GOAL := all
 -include $(OBJS:.o=.d)
 
 # No LLVM bitcode: the JIT gains nothing from inlining these C++ functions, and building the
@@ -28,3 +33,6 @@ override with_llvm = no
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+sql/pg_triage--$(EXTVERSION).sql: $(RELEASED_SCRIPTS)
+	cat $^ >$@

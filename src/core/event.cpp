@@ -496,6 +496,8 @@ private:
 			event_.logger = s;
 		else if (key == "transaction")
 			event_.transaction = s;
+		else if (key == "type")
+			event_.type = s;
 		else if (key == "release")
 			event_.release = s;
 		else if (key == "environment")

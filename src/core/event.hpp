@@ -127,6 +127,7 @@ struct Event {
 	std::optional<int64_t> level_number; // "level" given as a number (Python logging levels)
 	std::string_view logger;
 	std::string_view transaction;
+	std::string_view type; // as sent; "transaction" events never join an error group
 	std::string_view release;
 	std::string_view environment;
 	std::string_view sdk_name;

@@ -230,7 +230,8 @@ void normalize_frame(Frame &frame, Event &event) {
 // of exactly those inputs.
 
 struct ParseBuffers {
-	std::string text; // the event text, parsed in place
+	std::string text;               // the event text, parsed in place
+	std::vector<std::string> spent; // large texts still referenced by the last event
 };
 
 struct CachedFrame {
@@ -1059,17 +1060,27 @@ StacktraceCacheStats Grouper::stacktrace_cache_stats() const {
 	        stacktrace_cache_->misses};
 }
 
-GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8,
-                                   bool details) const {
+Event Grouper::parse(std::string_view event_json, bool validate_utf8) const {
 	// Parsed in place from a private copy (kept by the Grouper and reused call after call), so
 	// that the event's strings need no allocation of their own.
-	constexpr size_t kReusedTextBytes = 256 * 1024; // larger events get a buffer of their own
 	ParseBuffers &reused = *parse_buffers_;
-	std::string own_text;
-	std::string &text = event_json.size() <= kReusedTextBytes ? reused.text : own_text;
-	text.assign(event_json);
-	Event event = parse_event(text.data(), text.size(), validate_utf8);
-	return group(event, algorithm, details);
+	reused.text.assign(event_json);
+	Event event = parse_event(reused.text.data(), reused.text.size(), validate_utf8);
+	// A large event's buffer is not kept for the next one.
+	constexpr size_t kReusedTextBytes = 256 * 1024;
+	if (reused.text.capacity() > kReusedTextBytes)
+		reused.spent.push_back(std::move(reused.text)), reused.text = std::string();
+	return event;
+}
+
+void Grouper::release_parse_buffers() const { parse_buffers_->spent.clear(); }
+
+GroupingResult Grouper::group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8,
+                                   bool details) const {
+	Event event = parse(event_json, validate_utf8);
+	GroupingResult result = group(event, algorithm, details);
+	release_parse_buffers();
+	return result;
 }
 
 GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool details) const {

@@ -86,6 +86,12 @@ public:
 	// components that cannot contribute may hold no values (what grouping_hashes needs).
 	GroupingResult group(Event &event, HashAlgorithm algorithm, bool details = true) const;
 
+	// Parses event JSON into a buffer the Grouper keeps: the event's strings are valid until
+	// the next parse() or release_parse_buffers(). Errors as parse_event.
+	Event parse(std::string_view event_json, bool validate_utf8 = true) const;
+	// Frees a large event's text once its Event is no longer used.
+	void release_parse_buffers() const;
+
 	// Parses event JSON and groups it. validate_utf8 = false for text already known to be UTF-8.
 	GroupingResult group_json(std::string_view event_json, HashAlgorithm algorithm, bool validate_utf8 = true,
 	                          bool details = true) const;

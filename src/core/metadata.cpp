@@ -642,6 +642,7 @@ SaveFields compute_save_fields(const Event &event, const GroupingResult &result,
 	fields.event_type = std::string(event_type_of(event));
 	fields.platform = std::string(valid_platform(event.platform.empty() ? "other" : event.platform));
 	fields.level = std::string(normalize_level(event));
+	fields.logger = triage::truncate_chars(event.logger, kMaxLoggerLength);
 	static constexpr std::pair<std::string_view, int> levels[] = {
 	    {"fatal", 50}, {"error", 40}, {"warning", 30}, {"info", 20}, {"debug", 10}};
 	for (const auto &[name, number] : levels)

@@ -27,6 +27,7 @@ constexpr size_t kMaxGroupMessageLength = 255;   // Group.message on create: fir
 constexpr size_t kMaxTagKeyLength = 200;         // Relay's limits; longer tags are dropped
 constexpr size_t kMaxTagValueLength = 200;
 constexpr size_t kMaxEnvironmentLength = 64;
+constexpr size_t kMaxLoggerLength = 64;          // Group.logger is a varchar(64) in Sentry
 
 struct SaveFields {
 	std::string event_type;   // error, default, csp, hpkp, expectct, expectstaple
@@ -41,6 +42,7 @@ struct SaveFields {
 	int level_number = 40;      // Group.level: 50, 40, 30, 20, 10
 	int initial_priority = 75;  // 75 high (error, fatal), 50 medium (warning), 25 low (info, debug)
 	std::string platform;
+	std::string logger;         // empty when the event names none
 	std::optional<std::string> event_id;  // 32 lowercase hex digits; absent: the caller makes one
 	std::optional<double> timestamp;      // Unix seconds; absent: the caller uses the received time
 	std::optional<std::string> release;

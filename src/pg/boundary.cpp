@@ -21,12 +21,17 @@ int sqlstate_for(triage::ErrorKind kind) {
 
 Datum invoke(Datum (*body)(FunctionCallInfo), FunctionCallInfo fcinfo) {
 	char message[1024];
+	char detail[1024] = "";
 	int sqlstate = ERRCODE_INTERNAL_ERROR;
 	ErrorData *pg_error = nullptr;
 	try {
 		return body(fcinfo);
 	} catch (const PgError &e) {
 		pg_error = e.data;
+	} catch (const SqlError &e) {
+		sqlstate = e.sqlstate;
+		strlcpy(message, e.message.c_str(), sizeof message);
+		strlcpy(detail, e.detail.c_str(), sizeof detail);
 	} catch (const triage::Error &e) {
 		sqlstate = sqlstate_for(e.kind());
 		strlcpy(message, e.what(), sizeof message);
@@ -41,7 +46,7 @@ Datum invoke(Datum (*body)(FunctionCallInfo), FunctionCallInfo fcinfo) {
 	// Outside every handler now: PostgreSQL may longjmp from here.
 	if (pg_error)
 		ReThrowError(pg_error);
-	ereport(ERROR, (errcode(sqlstate), errmsg("%s", message)));
+	ereport(ERROR, (errcode(sqlstate), errmsg("%s", message), detail[0] ? errdetail("%s", detail) : 0));
 	pg_unreachable();
 }
 

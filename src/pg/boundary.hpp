@@ -29,6 +29,13 @@ struct PgError {
 	ErrorData *data;
 };
 
+// An error the glue raises itself, with its SQLSTATE (an ERRCODE_ value) and an optional detail.
+struct SqlError {
+	int sqlstate;
+	std::string message;
+	std::string detail;
+};
+
 template <typename F> Datum pg_guarded(F &&f) {
 	MemoryContext context = CurrentMemoryContext;
 	ErrorData *volatile error = nullptr;

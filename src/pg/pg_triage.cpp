@@ -2,6 +2,7 @@
 #include "boundary.hpp"
 
 #include "json.hpp"
+#include "projects.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -37,4 +38,5 @@ void pfree_hook(void *ptr) { pfree(ptr); }
 void _PG_init(void) {
 	triage::set_alloc_hooks({palloc_hook, repalloc_hook, pfree_hook});
 	triage_pg::define_settings();
+	triage_pg::register_project_cache_callbacks();
 }

@@ -1,0 +1,926 @@
+// The save path: the BEFORE INSERT row trigger on triage.events. It parses the payload once,
+// groups it with the project's rules, finds or creates the issue and updates it, records
+// releases and environments, and fills the event row's computed columns, all in the inserting
+// transaction (if anything fails, nothing of the event is written).
+//
+// Lock order, the same for every writer so that concurrent inserts cannot deadlock:
+//   1. grouphash rows of the event, by hash (ON CONFLICT inserts and FOR UPDATE in hash order);
+//   2. the project's short-id counter row (only when an issue is created);
+//   3. the issue's row in triage.groups;
+//   4. side-table rows (group environments, releases, release environments, group releases).
+// A batch touching several issues takes them in row order, which is why callers loading events
+// concurrently should sort batches by issue where they can; deadlocks between them are detected by
+// PostgreSQL and reported as 40P01, never silent.
+#include "boundary.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+
+#include "json.hpp"
+#include "metadata.hpp"
+#include "projects.hpp"
+#include "releases.hpp"
+#include "spi.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type_d.h"
+#include "commands/async.h"
+#include "commands/trigger.h"
+#include "common/pg_prng.h"
+#include "mb/pg_wchar.h"
+#include "port.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/uuid.h"
+}
+
+namespace triage_pg {
+namespace {
+
+// ------------------------------------------------------------------------------------------
+// Time: the core speaks Unix seconds, PostgreSQL microseconds since 2000-01-01.
+constexpr int64_t kUnixToPostgresSeconds = 946684800;
+TimestampTz to_timestamptz(double unix_seconds) {
+	return static_cast<TimestampTz>((unix_seconds - kUnixToPostgresSeconds) * 1e6);
+}
+double to_unix_seconds(TimestampTz ts) { return static_cast<double>(ts) / 1e6 + kUnixToPostgresSeconds; }
+int64_t to_unix_micros(TimestampTz ts) { return ts + kUnixToPostgresSeconds * 1000000LL; }
+
+// ------------------------------------------------------------------------------------------
+// The statements. All names are schema-qualified: they run under any search_path.
+
+KeptPlan lookup_hashes{
+    "SELECT h.hash, gh.group_id, gh.group_tombstone_id, gh.state IS NOT NULL, gh.hash IS NOT NULL "
+    "FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS h(hash, ord) "
+    "LEFT JOIN triage.grouphashes gh ON gh.project_id = $1 AND gh.hash = h.hash ORDER BY h.ord",
+    {INT8OID, TEXTARRAYOID}};
+
+KeptPlan event_exists{"SELECT 1 FROM triage.events WHERE project_id = $1 AND event_id = $2", {INT8OID, UUIDOID}};
+
+KeptPlan insert_hashes{"INSERT INTO triage.grouphashes (project_id, hash) "
+                       "SELECT $1, h FROM pg_catalog.unnest($2::pg_catalog.text[]) AS h ORDER BY h "
+                       "ON CONFLICT (project_id, hash) DO NOTHING",
+                       {INT8OID, TEXTARRAYOID}};
+
+KeptPlan lock_hashes{"SELECT hash, group_id, group_tombstone_id, state IS NOT NULL FROM triage.grouphashes "
+                     "WHERE project_id = $1 AND hash = ANY ($2::pg_catalog.text[]) ORDER BY hash FOR UPDATE",
+                     {INT8OID, TEXTARRAYOID}};
+
+KeptPlan link_hashes{"UPDATE triage.grouphashes SET group_id = $3 "
+                     "WHERE project_id = $1 AND hash = ANY ($2::pg_catalog.text[]) "
+                     "AND group_id IS NULL AND group_tombstone_id IS NULL AND state IS NULL",
+                     {INT8OID, TEXTARRAYOID, INT8OID}};
+
+KeptPlan next_short_id{"INSERT INTO triage.project_counters AS c (project_id, value) VALUES ($1, 1) "
+                       "ON CONFLICT (project_id) DO UPDATE SET value = c.value + 1 RETURNING value",
+                       {INT8OID}};
+
+// A counter behind the project's short ids (restored data, a hand edit): move it past them.
+KeptPlan repair_short_id{"UPDATE triage.project_counters SET value = GREATEST(value, "
+                         "(SELECT pg_catalog.max(short_id) FROM triage.groups WHERE project_id = $1)) + 1 "
+                         "WHERE project_id = $1 RETURNING value",
+                         {INT8OID}};
+
+KeptPlan create_group{
+    "INSERT INTO triage.groups (project_id, short_id, status, substatus, priority, level, title, culprit, message, "
+    "logger, platform, times_seen, first_seen, last_seen, active_at, first_release, type, data) "
+    "VALUES ($1, $2, 'unresolved', 'new', $3::triage.priority_level, $4::triage.log_level, $5, $6, $7, $8, $9, 1, "
+    "$10, $10, $10, $11, 'error', $12::pg_catalog.jsonb) "
+    "ON CONFLICT (project_id, short_id) DO NOTHING RETURNING id",
+    {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID,
+     TEXTOID}};
+
+// Section 7 of the save-path notes: counts, times, latest level and culprit, the message unless
+// a placeholder, the placeholder-safe title, data merged with incoming keys winning. Returns the
+// state the regression check needs, with last_seen as it was before this event.
+KeptPlan update_group{
+    "UPDATE triage.groups g SET times_seen = g.times_seen + 1, "
+    "last_seen = GREATEST(g.last_seen, $3), first_seen = LEAST(g.first_seen, $3), "
+    "level = $4::triage.log_level, culprit = $5, "
+    "message = CASE WHEN $6 <> '' AND NOT triage.is_placeholder_title($6) THEN $6 ELSE g.message END, "
+    "title = triage.updated_title(g.title, $7), "
+    "data = triage.merge_group_data(g.data, $8::pg_catalog.jsonb) "
+    "FROM (SELECT last_seen FROM triage.groups WHERE project_id = $1 AND id = $2) AS old "
+    "WHERE g.project_id = $1 AND g.id = $2 AND g.type = 'error' "
+    "RETURNING g.status::pg_catalog.text, g.last_seen, old.last_seen, g.short_id, g.title",
+    {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}};
+
+KeptPlan undo_group_count{"UPDATE triage.groups SET times_seen = times_seen - 1 WHERE project_id = $1 AND id = $2",
+                          {INT8OID, INT8OID}};
+
+KeptPlan load_resolution{
+    "SELECT r.id, r.type, r.current_release_version, rel.id, rel.version, "
+    "COALESCE(rel.date_released, rel.date_added), cur.id, cur.version, "
+    "COALESCE(cur.date_released, cur.date_added) "
+    "FROM triage.group_resolutions r JOIN triage.releases rel ON rel.id = r.release_id "
+    "LEFT JOIN triage.releases cur ON cur.project_id = r.project_id AND cur.version = r.current_release_version "
+    "WHERE r.group_id = $1",
+    {INT8OID}};
+
+KeptPlan recent_releases_semver{"SELECT package IS NOT NULL FROM triage.releases WHERE project_id = $1 "
+                                "AND status = 'open' ORDER BY date_added DESC, id DESC LIMIT 10",
+                                {INT8OID}};
+
+// The regression itself: only a row actually updated counts, and the 5-second window on
+// active_at keeps racing or repeated events from regressing twice.
+KeptPlan regress_group{"UPDATE triage.groups SET active_at = $3, last_seen = $3, status = 'unresolved', "
+                       "substatus = 'regressed' WHERE project_id = $1 AND id = $2 "
+                       "AND status IN ('resolved', 'unresolved') "
+                       "AND NOT (active_at >= $3 - interval '5 seconds') RETURNING id",
+                       {INT8OID, INT8OID, TIMESTAMPTZOID}};
+
+KeptPlan delete_resolution{"DELETE FROM triage.group_resolutions WHERE id = $1 RETURNING id", {INT8OID}};
+
+// The latest resolved-in-release activity of a resolution, with its version (null: no key).
+KeptPlan find_resolution_activity{
+    "SELECT id, data ->> 'version' FROM triage.activities WHERE project_id = $1 "
+    "AND type = 'set_resolved_in_release' AND ident = $2 ORDER BY datetime DESC, id DESC LIMIT 1",
+    {INT8OID, TEXTOID}};
+
+// A "resolved in next release" activity (version '') learns the release that regressed it,
+// keeping its other keys; one without a version gets {version}.
+KeptPlan set_resolution_activity_version{
+    "UPDATE triage.activities SET data = CASE WHEN data ? 'version' "
+    "THEN data || pg_catalog.jsonb_build_object('version', $2::pg_catalog.text) "
+    "ELSE pg_catalog.jsonb_build_object('version', $2::pg_catalog.text) END WHERE id = $1",
+    {INT8OID, TEXTOID}};
+
+KeptPlan insert_activity{"INSERT INTO triage.activities (project_id, group_id, type, data) "
+                         "VALUES ($1, $2, $3, $4::pg_catalog.jsonb)",
+                         {INT8OID, INT8OID, TEXTOID, TEXTOID}};
+
+KeptPlan count_skipped{
+    "INSERT INTO triage.ingest_counters AS c (project_id, duplicates_skipped, discarded, quarantined) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (project_id) DO UPDATE SET "
+    "duplicates_skipped = c.duplicates_skipped + EXCLUDED.duplicates_skipped, "
+    "discarded = c.discarded + EXCLUDED.discarded, quarantined = c.quarantined + EXCLUDED.quarantined",
+    {INT8OID, INT8OID, INT8OID, INT8OID}};
+
+KeptPlan count_tombstone_hit{"UPDATE triage.group_tombstones SET times_discarded = times_discarded + 1, "
+                             "last_discarded = pg_catalog.now() WHERE id = $1",
+                             {INT8OID}};
+
+KeptPlan quarantine_event{"INSERT INTO triage.rejected_events (project_id, event_id, sqlstate, error, payload) "
+                          "VALUES ($1, $2, $3, $4, $5)",
+                          {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}};
+
+KeptPlan find_environment{"SELECT id FROM triage.environments WHERE project_id = $1 AND name = $2",
+                          {INT8OID, TEXTOID}};
+KeptPlan create_environment{"INSERT INTO triage.environments (project_id, name) VALUES ($1, $2) "
+                            "ON CONFLICT (project_id, name) DO NOTHING RETURNING id",
+                            {INT8OID, TEXTOID}};
+
+// Sentry prefers an existing "<slug>-<version>" release (legacy naming) over "<version>".
+KeptPlan find_release{"SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
+                      "WHERE project_id = $1 AND version IN ($2, $3) ORDER BY version = $2 LIMIT 1",
+                      {INT8OID, TEXTOID, TEXTOID}};
+KeptPlan create_release{
+    "INSERT INTO triage.releases (project_id, organization_id, version, date_added, package, major, minor, patch, "
+    "revision, prerelease, build_code, build_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "ON CONFLICT (project_id, version) DO NOTHING RETURNING id, version, date_added",
+    {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
+     INT8OID}};
+
+KeptPlan add_group_environment{
+    "INSERT INTO triage.group_environments (project_id, group_id, environment_id, first_release, first_seen) "
+    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, group_id, environment_id) DO NOTHING RETURNING 1",
+    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
+
+// last_seen moves only when it is more than a minute behind (Sentry's 60-second throttle).
+KeptPlan touch_release_environment{
+    "INSERT INTO triage.release_environments AS re (project_id, release_id, environment_id, first_seen, last_seen, "
+    "new_issues_count) VALUES ($1, $2, $3, $4, $4, $5) "
+    "ON CONFLICT (project_id, release_id, environment_id) DO UPDATE SET "
+    "last_seen = CASE WHEN re.last_seen < EXCLUDED.last_seen - interval '60 seconds' THEN EXCLUDED.last_seen "
+    "ELSE re.last_seen END, new_issues_count = re.new_issues_count + EXCLUDED.new_issues_count "
+    "WHERE re.last_seen < EXCLUDED.last_seen - interval '60 seconds' OR EXCLUDED.new_issues_count > 0",
+    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}};
+
+KeptPlan touch_group_release{
+    "INSERT INTO triage.group_releases AS gr (project_id, group_id, release_id, environment, first_seen, last_seen) "
+    "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (project_id, group_id, release_id, environment) DO UPDATE SET "
+    "last_seen = EXCLUDED.last_seen WHERE gr.last_seen < EXCLUDED.last_seen - interval '60 seconds'",
+    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
+
+KeptPlan count_release_new_group{"UPDATE triage.releases SET new_groups = new_groups + 1 WHERE id = $1", {INT8OID}};
+
+KeptPlan set_first_event{"UPDATE triage.projects SET first_event = $2 WHERE id = $1 AND first_event IS NULL",
+                         {INT8OID, TIMESTAMPTZOID}};
+
+// ------------------------------------------------------------------------------------------
+// The event row's columns, by name (looked up once per relation).
+
+struct Columns {
+	Oid relid = InvalidOid;
+	int project_id, event_id, group_id, payload, hashes, type, title, culprit, level, platform, release, environment,
+	    occurred_at, received_at, tags, user_key;
+	Oid level_type;
+};
+
+const Columns &columns_of(Relation rel) {
+	static Columns c;
+	if (c.relid == RelationGetRelid(rel))
+		return c;
+	pg_guarded([&]() -> Datum {
+		TupleDesc desc = RelationGetDescr(rel);
+		auto number = [&](const char *name) {
+			int n = SPI_fnumber(desc, name);
+			if (n <= 0)
+				elog(ERROR, "triage.events has no column %s", name);
+			return n;
+		};
+		c.project_id = number("project_id");
+		c.event_id = number("event_id");
+		c.group_id = number("group_id");
+		c.payload = number("payload");
+		c.hashes = number("hashes");
+		c.type = number("type");
+		c.title = number("title");
+		c.culprit = number("culprit");
+		c.level = number("level");
+		c.platform = number("platform");
+		c.release = number("release");
+		c.environment = number("environment");
+		c.occurred_at = number("occurred_at");
+		c.received_at = number("received_at");
+		c.tags = number("tags");
+		c.user_key = number("user_key");
+		c.level_type = TupleDescAttr(desc, c.level - 1)->atttypid;
+		c.relid = RelationGetRelid(rel);
+		return (Datum)0;
+	});
+	return c;
+}
+
+// ------------------------------------------------------------------------------------------
+// What the trigger decided, to be written into the row after SPI is closed.
+
+struct Outcome {
+	bool store = true;              // false: the row is skipped (duplicate, discarded, quarantined)
+	std::optional<int64_t> group_id;
+	std::vector<std::string> hashes;
+	triage::SaveFields fields;
+	pg_uuid_t event_id;
+	TimestampTz occurred_at = 0;
+	TimestampTz received_at = 0;
+	std::string tags_json;
+};
+
+struct HashRow {
+	std::string hash;
+	std::optional<int64_t> group_id;
+	std::optional<int64_t> tombstone_id;
+	bool locked = false;  // state locked_in_migration: never linked by ingest
+	bool present = false; // a grouphash row exists
+};
+
+std::vector<HashRow> read_hash_rows(const SpiResult &r, bool with_presence) {
+	std::vector<HashRow> rows(r.rows());
+	for (uint64_t i = 0; i < r.rows(); i++) {
+		rows[i].hash = r.text(i, 0);
+		rows[i].group_id = r.int8_or_null(i, 1);
+		rows[i].tombstone_id = r.int8_or_null(i, 2);
+		rows[i].locked = r.boolean(i, 3);
+		rows[i].present = with_presence ? r.boolean(i, 4) : true;
+	}
+	return rows;
+}
+
+// Sentry's find_grouphash_with_group: the first hash (in the event's order) with a group wins;
+// a tombstone met before it discards the event.
+struct Match {
+	std::optional<int64_t> group_id;
+	std::optional<int64_t> tombstone_id;
+};
+
+Match first_match(const std::vector<HashRow> &rows) {
+	for (const HashRow &row : rows) {
+		if (row.group_id)
+			return {row.group_id, std::nullopt};
+		if (row.tombstone_id)
+			return {std::nullopt, row.tombstone_id};
+	}
+	return {};
+}
+
+std::string uuid_text(const pg_uuid_t &id) {
+	static const char *hex = "0123456789abcdef";
+	std::string out;
+	for (int i = 0; i < UUID_LEN; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out.push_back('-');
+		out.push_back(hex[id.data[i] >> 4]);
+		out.push_back(hex[id.data[i] & 15]);
+	}
+	return out;
+}
+
+Datum uuid_datum(const pg_uuid_t &id) {
+	return pg_guarded([&]() -> Datum {
+		auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+		*u = id;
+		return UUIDPGetDatum(u);
+	});
+}
+
+// 32 lowercase hex digits (from compute_save_fields) as a UUID.
+pg_uuid_t uuid_from_hex(const std::string &hex) {
+	pg_uuid_t id;
+	auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+	for (int i = 0; i < UUID_LEN; i++)
+		id.data[i] = static_cast<unsigned char>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+	return id;
+}
+
+pg_uuid_t random_uuid() {
+	pg_uuid_t id;
+	if (!pg_strong_random(id.data, UUID_LEN))
+		throw SqlError{ERRCODE_INTERNAL_ERROR, "could not generate a random event id", ""};
+	id.data[6] = (id.data[6] & 0x0f) | 0x40; // version 4
+	id.data[8] = (id.data[8] & 0x3f) | 0x80; // RFC 4122 variant
+	return id;
+}
+
+std::string tags_json(const std::vector<std::pair<std::string, std::string>> &tags) {
+	std::string out = "{";
+	for (const auto &[key, value] : tags) {
+		if (out.size() > 1)
+			out.push_back(',');
+		triage::append_json_string(out, key);
+		out.push_back(':');
+		triage::append_json_string(out, value);
+	}
+	out.push_back('}');
+	return out;
+}
+
+// group.data: {type, title, culprit, location, metadata, last_received}.
+std::string group_data_json(const triage::SaveFields &f, double received) {
+	std::string out = "{\"type\":";
+	triage::append_json_string(out, f.event_type);
+	out += ",\"title\":";
+	triage::append_json_string(out, f.title);
+	out += ",\"culprit\":";
+	triage::append_json_string(out, f.culprit);
+	out += ",\"location\":";
+	if (f.location)
+		triage::append_json_string(out, *f.location);
+	else
+		out += "null";
+	out += ",\"metadata\":";
+	out += f.metadata_json;
+	char number[64];
+	snprintf(number, sizeof number, ",\"last_received\":%.6f}", received);
+	out += number;
+	return out;
+}
+
+const char *priority_name(int priority) { return priority >= 75 ? "high" : priority >= 50 ? "medium" : "low"; }
+
+void notify_issue(const char *what, int64_t project_id, int64_t group_id, const std::string &short_id,
+                  const std::string &title) {
+	std::string payload = "{\"event\":";
+	triage::append_json_string(payload, what);
+	payload += ",\"project_id\":" + std::to_string(project_id) + ",\"group_id\":" + std::to_string(group_id) +
+	           ",\"short_id\":";
+	triage::append_json_string(payload, short_id);
+	payload += ",\"title\":";
+	triage::append_json_string(payload, triage::truncate_chars(title, 200));
+	payload += "}";
+	pg_guarded([&]() -> Datum {
+		Async_Notify("triage_issues", payload.c_str());
+		return (Datum)0;
+	});
+}
+
+// ------------------------------------------------------------------------------------------
+
+struct ReleaseRow {
+	triage::ReleaseRef ref;
+};
+
+class Ingest {
+public:
+	Ingest(Project &project, Outcome &out, TimestampTz now) : project_(project), out_(out), now_(now) {}
+
+	// Assigns the event to an issue (creating it if needed) and writes the side tables.
+	void save(std::string_view payload, bool utf8_database);
+
+private:
+	void find_or_create_release();
+	std::vector<HashRow> secondary_rows(std::string_view payload, bool utf8_database);
+	void discard(int64_t tombstone_id);
+	bool is_duplicate();
+	void count_not_stored(int64_t duplicates, int64_t discarded);
+	std::vector<std::string> working_hashes(const std::vector<HashRow> &rows) const;
+	void update_existing(int64_t group_id, const std::vector<HashRow> &rows);
+	void create_new(const std::vector<HashRow> &rows);
+	void check_regression(int64_t group_id, const std::string &status, TimestampTz last_seen,
+	                      TimestampTz previous_last_seen, const std::string &short_id, const std::string &title);
+	void write_side_tables();
+
+	Project &project_;
+	Outcome &out_;
+	TimestampTz now_;
+	std::optional<triage::ReleaseRef> release_;
+	bool is_new_ = false;
+	bool duplicate_ = false;
+};
+
+void Ingest::count_not_stored(int64_t duplicates, int64_t discarded) {
+	spi_execute(count_skipped, SpiArgs().int8(project_.id).int8(duplicates).int8(discarded).int8(0));
+}
+
+bool Ingest::is_duplicate() {
+	return spi_execute(event_exists, SpiArgs().int8(project_.id).uuid(uuid_datum(out_.event_id)), 1).rows() > 0;
+}
+
+void Ingest::discard(int64_t tombstone_id) {
+	spi_execute(count_tombstone_hit, SpiArgs().int8(tombstone_id));
+	count_not_stored(0, 1);
+	out_.store = false;
+}
+
+void Ingest::find_or_create_release() {
+	const std::optional<std::string> &version = out_.fields.release;
+	if (!version)
+		return;
+	std::string prefixed = triage::truncate_chars(project_.slug + "-" + *version, 250);
+	for (int attempt = 0; attempt < 2 && !release_; attempt++) {
+		SpiResult found = spi_execute(find_release, SpiArgs().int8(project_.id).text(*version).text(prefixed), 1);
+		if (found.rows() == 0) {
+			std::optional<triage::SemverColumns> semver = triage::semver_columns(*version);
+			SpiArgs args;
+			args.int8(project_.id).int8(project_.organization_id).text(*version).timestamptz(out_.occurred_at);
+			if (semver) {
+				args.text(semver->package).int8(semver->major).int8(semver->minor).int8(semver->patch);
+				args.int8(semver->revision).text(semver->prerelease).optional_text(semver->build_code);
+				if (semver->build_number)
+					args.int8(*semver->build_number);
+				else
+					args.null();
+			} else {
+				args.null().null().null().null().null().null().null().null();
+			}
+			found = spi_execute(create_release, args, 1);
+			if (found.rows() == 0)
+				continue; // created concurrently: read it again
+		}
+		release_ = triage::ReleaseRef{found.int8(0, 0), found.text(0, 1), to_unix_micros(found.timestamptz(0, 2))};
+	}
+	if (!release_)
+		throw SqlError{ERRCODE_INTERNAL_ERROR, "release \"" + *version + "\" could not be found or created", ""};
+}
+
+// Sentry's transition period: the older config's hashes that already have a grouphash row.
+std::vector<HashRow> Ingest::secondary_rows(std::string_view payload, bool utf8_database) {
+	std::vector<HashRow> rows;
+	try {
+		const triage::Grouper &grouper = *project_.secondary_grouper;
+		triage::Event event = grouper.parse(payload, !utf8_database);
+		triage::GroupingResult secondary = grouper.group(event, project_.algorithm, false);
+		grouper.release_parse_buffers();
+		SpiResult r = spi_execute(lookup_hashes, SpiArgs().int8(project_.id).text_array(secondary.hashes));
+		for (HashRow &row : read_hash_rows(r, true))
+			if (row.present && std::find(out_.hashes.begin(), out_.hashes.end(), row.hash) == out_.hashes.end())
+				rows.push_back(std::move(row));
+	} catch (const triage::Error &) {
+		// As in Sentry, a failure of secondary grouping only means no secondary hashes.
+	}
+	return rows;
+}
+
+std::vector<std::string> Ingest::working_hashes(const std::vector<HashRow> &rows) const {
+	std::vector<std::string> hashes;
+	for (const HashRow &row : rows)
+		hashes.push_back(row.hash);
+	return hashes;
+}
+
+void Ingest::save(std::string_view payload, bool utf8_database) {
+	find_or_create_release();
+
+	SpiResult looked_up = spi_execute(lookup_hashes, SpiArgs().int8(project_.id).text_array(out_.hashes));
+	std::vector<HashRow> rows = read_hash_rows(looked_up, true);
+	if (is_duplicate()) {
+		count_not_stored(1, 0);
+		out_.store = false;
+		return;
+	}
+	Match match = first_match(rows);
+	if (!match.group_id && !match.tombstone_id && project_.in_transition(now_)) {
+		std::vector<HashRow> secondary = secondary_rows(payload, utf8_database);
+		Match found = first_match(secondary);
+		rows.insert(rows.end(), secondary.begin(), secondary.end());
+		if (found.group_id || found.tombstone_id)
+			match = found;
+	}
+	if (match.tombstone_id) {
+		discard(*match.tombstone_id);
+		return;
+	}
+	if (match.group_id)
+		update_existing(*match.group_id, rows);
+	else
+		create_new(rows);
+	if (!out_.store)
+		return;
+	write_side_tables();
+}
+
+void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows) {
+	// New hashes of the event (a changed config, a new system variant) join the group.
+	bool unlinked = std::any_of(rows.begin(), rows.end(), [](const HashRow &r) {
+		return !r.present || (!r.group_id && !r.tombstone_id && !r.locked);
+	});
+	if (unlinked) {
+		std::vector<std::string> hashes = working_hashes(rows);
+		spi_execute(insert_hashes, SpiArgs().int8(project_.id).text_array(hashes));
+		spi_execute(link_hashes, SpiArgs().int8(project_.id).text_array(hashes).int8(group_id));
+	}
+
+	const triage::SaveFields &f = out_.fields;
+	SpiArgs args;
+	args.int8(project_.id).int8(group_id).timestamptz(out_.occurred_at).text(f.level).text(f.culprit);
+	args.text(f.group_message).text(f.title).text(group_data_json(f, to_unix_seconds(out_.received_at)));
+	SpiResult updated = spi_execute(update_group, args, 1);
+	if (updated.rows() == 0) {
+		// The hash belongs to an issue of another type (or one deleted meanwhile): Sentry's
+		// category guard. The event is kept, without an issue.
+		out_.group_id.reset();
+		return;
+	}
+	std::string status = updated.text(0, 0);
+	TimestampTz last_seen = updated.timestamptz(0, 1), previous_last_seen = updated.timestamptz(0, 2);
+	std::string short_id = triage::format_short_id(project_.slug, updated.int8(0, 3));
+	std::string title = updated.text(0, 4);
+
+	// The issue's row lock is held now: a concurrent insert of the same event id has committed by
+	// now if it was ahead of us, and must not be counted twice.
+	if (is_duplicate()) {
+		spi_execute(undo_group_count, SpiArgs().int8(project_.id).int8(group_id));
+		count_not_stored(1, 0);
+		out_.store = false;
+		return;
+	}
+	out_.group_id = group_id;
+	check_regression(group_id, status, last_seen, previous_last_seen, short_id, title);
+}
+
+void Ingest::create_new(const std::vector<HashRow> &rows) {
+	std::vector<std::string> hashes = working_hashes(rows);
+	spi_execute(insert_hashes, SpiArgs().int8(project_.id).text_array(hashes));
+	// Double-checked creation: with the event's grouphash rows locked (in hash order), look again.
+	SpiResult locked = spi_execute(lock_hashes, SpiArgs().int8(project_.id).text_array(hashes));
+	std::unordered_map<std::string, HashRow> by_hash;
+	for (HashRow &row : read_hash_rows(locked, false))
+		by_hash.emplace(row.hash, std::move(row));
+	std::vector<HashRow> rechecked;
+	for (const std::string &hash : hashes) {
+		auto it = by_hash.find(hash);
+		if (it != by_hash.end())
+			rechecked.push_back(it->second);
+	}
+	Match match = first_match(rechecked);
+	if (match.tombstone_id) {
+		discard(*match.tombstone_id);
+		return;
+	}
+	if (match.group_id) {
+		update_existing(*match.group_id, rechecked);
+		return;
+	}
+
+	const triage::SaveFields &f = out_.fields;
+	int64_t short_id = spi_execute(next_short_id, SpiArgs().int8(project_.id), 1).int8(0, 0);
+	auto insert = [&](int64_t id) {
+		SpiArgs args;
+		args.int8(project_.id).int8(id).text(priority_name(f.initial_priority)).text(f.level).text(f.title);
+		args.text(f.culprit).text(f.group_message).text(f.logger);
+		args.text(f.platform).timestamptz(out_.occurred_at).optional_text(f.release);
+		args.text(group_data_json(f, to_unix_seconds(out_.received_at)));
+		return spi_execute(create_group, args, 1);
+	};
+	SpiResult created = insert(short_id);
+	if (created.rows() == 0) {
+		// The short id is taken: the counter fell behind. Move it past every short id, once.
+		short_id = spi_execute(repair_short_id, SpiArgs().int8(project_.id), 1).int8(0, 0);
+		created = insert(short_id);
+		if (created.rows() == 0)
+			throw SqlError{ERRCODE_UNIQUE_VIOLATION, "could not allocate a short id for a new issue", ""};
+	}
+	int64_t group_id = created.int8(0, 0);
+	spi_execute(link_hashes, SpiArgs().int8(project_.id).text_array(hashes).int8(group_id));
+	out_.group_id = group_id;
+	is_new_ = true;
+	notify_issue("new_issue", project_.id, group_id, triage::format_short_id(project_.slug, short_id), f.title);
+}
+
+void Ingest::check_regression(int64_t group_id, const std::string &status, TimestampTz last_seen,
+                              TimestampTz previous_last_seen, const std::string &short_id, const std::string &title) {
+	// Group.is_resolved: resolved, or unresolved and not seen for the project's resolve_age. (Sentry
+	// compares the last_seen this event already moved, which makes the age rule nearly inert; we
+	// compare the one before it.)
+	bool resolved = status == "resolved" ||
+	                (status == "unresolved" && project_.resolve_age_us && previous_last_seen < now_ - *project_.resolve_age_us);
+	if (!resolved)
+		return;
+
+	std::optional<triage::Resolution> resolution;
+	int64_t resolution_id = 0;
+	SpiResult r = spi_execute(load_resolution, SpiArgs().int8(group_id), 1);
+	if (r.rows() > 0) {
+		resolution_id = r.int8(0, 0);
+		triage::Resolution res;
+		std::optional<std::string> type = r.text_or_null(0, 1);
+		res.type = !type ? triage::ResolutionType::unset
+		           : *type == "in_release" ? triage::ResolutionType::in_release
+		                                   : triage::ResolutionType::in_next_release;
+		res.current_release_version = r.text_or_null(0, 2);
+		res.release = {r.int8(0, 3), r.text(0, 4), to_unix_micros(r.timestamptz(0, 5))};
+		if (!r.is_null(0, 6))
+			res.current_release = triage::ReleaseRef{r.int8(0, 6), r.text(0, 7), to_unix_micros(r.timestamptz(0, 8))};
+		resolution = std::move(res);
+	}
+	auto follows_semver = [&](std::optional<std::string_view> version) {
+		SpiResult recent = spi_execute(recent_releases_semver, SpiArgs().int8(project_.id));
+		std::vector<bool> semver;
+		for (uint64_t i = 0; i < recent.rows(); i++)
+			semver.push_back(recent.boolean(i, 0));
+		return triage::follows_semver_versioning_scheme(semver, version);
+	};
+	if (resolution && release_ && triage::has_resolution(resolution, release_, follows_semver(std::nullopt)))
+		return;
+	if (resolution && !release_)
+		return; // has_resolution: an event without a release is older than the fix
+
+	TimestampTz date = std::max(out_.occurred_at, last_seen);
+	bool is_regression =
+	    spi_execute(regress_group, SpiArgs().int8(project_.id).int8(group_id).timestamptz(date), 1).rows() > 0;
+	if (!is_regression)
+		return;
+
+	std::string data = "{\"event_id\":";
+	triage::append_json_string(data, uuid_text(out_.event_id));
+	data += ",\"version\":";
+	triage::append_json_string(data, release_ ? release_->version : "");
+	if (release_ && resolution && spi_execute(delete_resolution, SpiArgs().int8(resolution_id), 1).rows() > 0) {
+		SpiResult activity =
+		    spi_execute(find_resolution_activity, SpiArgs().int8(project_.id).text(std::to_string(resolution_id)), 1);
+		if (activity.rows() > 0) {
+			std::optional<std::string> version = activity.text_or_null(0, 1);
+			if (!version || version->empty())
+				spi_execute(set_resolution_activity_version, SpiArgs().int8(activity.int8(0, 0)).text(release_->version));
+			data += ",\"follows_semver\":";
+			data += follows_semver(release_->version) ? "true" : "false";
+			data += ",\"resolved_in_version\":";
+			triage::append_json_string(data, version && !version->empty() ? *version : release_->version);
+		}
+	}
+	data += "}";
+	spi_execute(insert_activity, SpiArgs().int8(project_.id).int8(group_id).text("set_regression").text(data));
+	notify_issue("regression", project_.id, group_id, short_id, title);
+}
+
+void Ingest::write_side_tables() {
+	std::string environment = out_.fields.environment.value_or("");
+	std::optional<int64_t> environment_id;
+	for (int attempt = 0; attempt < 2 && !environment_id; attempt++) {
+		SpiResult found = spi_execute(find_environment, SpiArgs().int8(project_.id).text(environment), 1);
+		if (found.rows() == 0)
+			found = spi_execute(create_environment, SpiArgs().int8(project_.id).text(environment), 1);
+		if (found.rows() > 0)
+			environment_id = found.int8(0, 0);
+	}
+	if (!environment_id)
+		throw SqlError{ERRCODE_INTERNAL_ERROR, "environment could not be found or created", ""};
+
+	if (!out_.group_id)
+		return;
+	int64_t group_id = *out_.group_id;
+	bool new_group_environment =
+	    spi_execute(add_group_environment, SpiArgs()
+	                                           .int8(project_.id)
+	                                           .int8(group_id)
+	                                           .int8(*environment_id)
+	                                           .optional_text(out_.fields.release)
+	                                           .timestamptz(out_.occurred_at),
+	                1)
+	        .rows() > 0;
+	if (release_) {
+		spi_execute(touch_release_environment, SpiArgs()
+		                                           .int8(project_.id)
+		                                           .int8(release_->id)
+		                                           .int8(*environment_id)
+		                                           .timestamptz(out_.occurred_at)
+		                                           .int8(new_group_environment ? 1 : 0));
+		spi_execute(touch_group_release, SpiArgs()
+		                                     .int8(project_.id)
+		                                     .int8(group_id)
+		                                     .int8(release_->id)
+		                                     .text(environment)
+		                                     .timestamptz(out_.occurred_at));
+		if (is_new_)
+			spi_execute(count_release_new_group, SpiArgs().int8(release_->id));
+	}
+}
+
+// ------------------------------------------------------------------------------------------
+
+// A bad event: the statement fails (the project's default), or the event is set aside.
+struct BadEvent {
+	int sqlstate;
+	std::string message;
+};
+
+std::string excerpt(std::string_view payload) {
+	std::string_view head = payload.substr(0, 80);
+	std::string out(head);
+	for (char &c : out)
+		if (static_cast<unsigned char>(c) < 0x20)
+			c = ' ';
+	return payload.size() > head.size() ? out + "..." : out;
+}
+
+} // namespace
+} // namespace triage_pg
+
+using namespace triage_pg;
+
+TRIAGE_FUNCTION(triage_ingest_event) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.ingest_event() must be called as a trigger", ""};
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!TRIGGER_FIRED_BEFORE(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
+	    !TRIGGER_FIRED_BY_INSERT(trigger->tg_event))
+		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED,
+		               "triage.ingest_event() must run BEFORE INSERT FOR EACH ROW", ""};
+	Relation rel = trigger->tg_relation;
+	HeapTuple tuple = trigger->tg_trigtuple;
+	const Columns &col = columns_of(rel);
+	MemoryContext caller_context = CurrentMemoryContext;
+
+	// Read the row before any C++ object that matters exists.
+	bool project_null, hashes_null, payload_null, event_id_null;
+	Datum project_datum, payload_datum, event_id_datum;
+	pg_guarded([&]() -> Datum {
+		TupleDesc desc = RelationGetDescr(rel);
+		project_datum = heap_getattr(tuple, col.project_id, desc, &project_null);
+		heap_getattr(tuple, col.hashes, desc, &hashes_null);
+		payload_datum = heap_getattr(tuple, col.payload, desc, &payload_null);
+		event_id_datum = heap_getattr(tuple, col.event_id, desc, &event_id_null);
+		if (!payload_null)
+			payload_datum = PointerGetDatum(PG_DETOAST_DATUM_PACKED(payload_datum));
+		return (Datum)0;
+	});
+	if (project_null)
+		throw SqlError{ERRCODE_NOT_NULL_VIOLATION, "an event needs a project_id", ""};
+	// A row that already carries its hashes was ingested before (pg_restore, a copy between
+	// databases): it is stored as it is.
+	if (!hashes_null)
+		return PointerGetDatum(tuple);
+	int64_t project_id = DatumGetInt64(project_datum);
+	std::string_view payload;
+	if (!payload_null) {
+		auto *t = reinterpret_cast<text *>(DatumGetPointer(payload_datum));
+		payload = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+	}
+	bool utf8_database = GetDatabaseEncoding() == PG_UTF8;
+	TimestampTz now = GetCurrentTimestamp();
+
+	SpiConnection spi;
+	Project *project = find_project(project_id);
+	if (!project)
+		throw SqlError{ERRCODE_FOREIGN_KEY_VIOLATION, "project " + std::to_string(project_id) + " does not exist",
+		               "Create it first: INSERT INTO triage.projects (slug) VALUES (...)."};
+
+	Outcome out;
+	out.received_at = now;
+	std::optional<BadEvent> bad;
+	std::optional<std::string> sent_event_id;
+	bool is_transaction = false;
+	try {
+		if (payload_null)
+			throw BadEvent{ERRCODE_NULL_VALUE_NOT_ALLOWED, "the payload is NULL"};
+		if (static_cast<int64_t>(payload.size()) > project->max_event_bytes)
+			throw BadEvent{ERRCODE_PROGRAM_LIMIT_EXCEEDED, "the event has " + std::to_string(payload.size()) +
+			                                                   " bytes, more than the project's max_event_bytes (" +
+			                                                   std::to_string(project->max_event_bytes) + ")"};
+		const triage::Grouper &grouper = *project->grouper;
+		triage::Event event = grouper.parse(payload, !utf8_database);
+		is_transaction = event.type == "transaction";
+		triage::GroupingResult grouping = grouper.group(event, project->algorithm, false);
+		triage::SaveOptions options;
+		options.received = to_unix_seconds(now);
+		out.fields = triage::compute_save_fields(event, grouping, options);
+		grouper.release_parse_buffers();
+		if (!is_transaction)
+			out.hashes = std::move(grouping.hashes);
+	} catch (const BadEvent &e) {
+		bad = e;
+	} catch (const triage::Error &e) {
+		bad = BadEvent{sqlstate_for(e.kind()), e.what()};
+	}
+	if (bad) {
+		if (!project->quarantine)
+			throw SqlError{bad->sqlstate, "invalid event for project " + std::to_string(project_id) + ": " + bad->message,
+			               "The payload begins: " + excerpt(payload) +
+			                   "\nSet the project's on_bad_event to 'quarantine' to set bad events aside instead."};
+		spi_execute(quarantine_event, SpiArgs()
+		                                  .int8(project_id)
+		                                  .null()
+		                                  .text(std::string(unpack_sql_state(bad->sqlstate)))
+		                                  .text(bad->message)
+		                                  .text(payload));
+		spi_execute(count_skipped, SpiArgs().int8(project_id).int8(0).int8(0).int8(1));
+		spi.finish();
+		return PointerGetDatum(nullptr);
+	}
+
+	if (out.fields.event_id)
+		out.event_id = uuid_from_hex(*out.fields.event_id);
+	else if (!event_id_null)
+		out.event_id = *DatumGetUUIDP(event_id_datum);
+	else
+		out.event_id = random_uuid();
+	out.occurred_at = out.fields.timestamp ? to_timestamptz(*out.fields.timestamp) : now;
+	out.tags_json = tags_json(out.fields.tags);
+
+	Ingest ingest(*project, out, now);
+	if (is_transaction) {
+		// Transactions never join an error issue; they are stored, without one.
+		if (spi_execute(event_exists, SpiArgs().int8(project_id).uuid(uuid_datum(out.event_id)), 1).rows() > 0) {
+			spi_execute(count_skipped, SpiArgs().int8(project_id).int8(1).int8(0).int8(0));
+			out.store = false;
+		}
+	} else {
+		ingest.save(payload, utf8_database);
+	}
+	if (out.store && !project->has_first_event)
+		spi_execute(set_first_event, SpiArgs().int8(project_id).timestamptz(out.occurred_at));
+	spi.finish();
+	if (!out.store)
+		return PointerGetDatum(nullptr);
+
+	// The stored row, built in the executor's context (SPI's memory is gone).
+	return pg_guarded([&]() -> Datum {
+		MemoryContextSwitchTo(caller_context);
+		TupleDesc desc = RelationGetDescr(rel);
+		int n = desc->natts;
+		Datum *values = static_cast<Datum *>(palloc0(sizeof(Datum) * n));
+		bool *nulls = static_cast<bool *>(palloc0(sizeof(bool) * n));
+		bool *replace = static_cast<bool *>(palloc0(sizeof(bool) * n));
+		auto set = [&](int attnum, Datum value, bool is_null = false) {
+			values[attnum - 1] = value;
+			nulls[attnum - 1] = is_null;
+			replace[attnum - 1] = true;
+		};
+		auto text_datum = [](const std::string &s) {
+			return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+		};
+		auto optional_text = [&](int attnum, const std::optional<std::string> &s) {
+			if (s)
+				set(attnum, text_datum(*s));
+			else
+				set(attnum, (Datum)0, true);
+		};
+		const triage::SaveFields &f = out.fields;
+		auto *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+		*id = out.event_id;
+		set(col.event_id, UUIDPGetDatum(id));
+		if (out.group_id)
+			set(col.group_id, Int64GetDatum(*out.group_id));
+		else
+			set(col.group_id, (Datum)0, true);
+		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (out.hashes.size() + 1)));
+		for (size_t i = 0; i < out.hashes.size(); i++)
+			items[i] = text_datum(out.hashes[i]);
+		set(col.hashes, PointerGetDatum(construct_array(items, static_cast<int>(out.hashes.size()), TEXTOID, -1,
+		                                                false, TYPALIGN_INT)));
+		set(col.type, text_datum(is_transaction ? std::string("transaction") : f.event_type));
+		set(col.title, text_datum(f.title));
+		set(col.culprit, text_datum(f.culprit));
+		set(col.level, DirectFunctionCall2(enum_in, CStringGetDatum(f.level.c_str()), ObjectIdGetDatum(col.level_type)));
+		set(col.platform, text_datum(f.platform));
+		optional_text(col.release, f.release);
+		optional_text(col.environment, f.environment);
+		set(col.occurred_at, TimestampTzGetDatum(out.occurred_at));
+		set(col.received_at, TimestampTzGetDatum(out.received_at));
+		set(col.tags, DirectFunctionCall1(jsonb_in, CStringGetDatum(out.tags_json.c_str())));
+		optional_text(col.user_key, f.user_key);
+		return PointerGetDatum(heap_modify_tuple(tuple, desc, values, nulls, replace));
+	});
+}
+
+TRIAGE_FUNCTION(triage_format_short_id) {
+	auto slug = triage_pg::text_arg(fcinfo, 0);
+	int64_t short_id = PG_GETARG_INT64(1);
+	std::string formatted = triage::format_short_id(std::string_view(slug.first, slug.second), short_id);
+	return triage_pg::pg_guarded([&]() -> Datum {
+		return PointerGetDatum(cstring_to_text_with_len(formatted.data(), static_cast<int>(formatted.size())));
+	});
+}

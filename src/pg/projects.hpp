@@ -1,0 +1,49 @@
+// Project settings as the save path needs them, cached per backend with the Groupers built from
+// them. The cache is dropped in every backend when a project row changes (a statement trigger
+// on triage.projects sends a relcache invalidation, see triage_invalidate_cache) and when a
+// transaction or subtransaction aborts.
+#pragma once
+
+#include "boundary.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "grouping.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace triage_pg {
+
+struct Project {
+	int64_t id = 0;
+	std::string slug;
+	int64_t organization_id = 1;
+	triage::HashAlgorithm algorithm = triage::HashAlgorithm::xxh3_128;
+	bool quarantine = false;      // on_bad_event = 'quarantine'
+	int64_t max_event_bytes = 0;
+	std::optional<int64_t> resolve_age_us; // microseconds
+	bool has_first_event = false;
+	std::optional<TimestampTz> secondary_expiry;
+	std::unique_ptr<triage::Grouper> grouper;
+	std::unique_ptr<triage::Grouper> secondary_grouper; // set while a secondary config is configured
+
+	// In Sentry's transition period at time now.
+	bool in_transition(TimestampTz now) const { return secondary_grouper && secondary_expiry && *secondary_expiry >= now; }
+};
+
+// The project's settings, loaded through SPI (the caller is connected) on first use. Null when
+// the project does not exist.
+Project *find_project(int64_t project_id);
+
+// Drops every cached project (the next find_project reloads).
+void forget_projects();
+
+// Registers the invalidation callbacks (from _PG_init).
+void register_project_cache_callbacks();
+
+} // namespace triage_pg

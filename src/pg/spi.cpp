@@ -1,0 +1,145 @@
+#include "spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+}
+
+namespace triage_pg {
+
+SpiArgs &SpiArgs::push(Datum v, bool is_null) {
+	values_.push_back(v);
+	nulls_.push_back(is_null ? 'n' : ' ');
+	return *this;
+}
+
+SpiArgs &SpiArgs::int8(int64_t v) { return push(Int64GetDatum(v)); }
+SpiArgs &SpiArgs::int4(int32_t v) { return push(Int32GetDatum(v)); }
+SpiArgs &SpiArgs::boolean(bool v) { return push(BoolGetDatum(v)); }
+SpiArgs &SpiArgs::timestamptz(TimestampTz v) { return push(TimestampTzGetDatum(v)); }
+SpiArgs &SpiArgs::uuid(const Datum v) { return push(v); }
+SpiArgs &SpiArgs::null() { return push((Datum)0, true); }
+
+SpiArgs &SpiArgs::text(std::string_view v) {
+	return push(pg_guarded([&]() -> Datum {
+		return PointerGetDatum(cstring_to_text_with_len(v.data(), static_cast<int>(v.size())));
+	}));
+}
+
+SpiArgs &SpiArgs::optional_text(const std::optional<std::string> &v) { return v ? text(*v) : null(); }
+
+SpiArgs &SpiArgs::text_array(const std::vector<std::string> &v) {
+	return push(pg_guarded([&]() -> Datum {
+		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (v.size() + 1)));
+		for (size_t i = 0; i < v.size(); i++)
+			items[i] = PointerGetDatum(cstring_to_text_with_len(v[i].data(), static_cast<int>(v[i].size())));
+		return PointerGetDatum(construct_array(items, static_cast<int>(v.size()), TEXTOID, -1, false, TYPALIGN_INT));
+	}));
+}
+
+Datum SpiResult::value(uint64_t row, int col, bool *is_null) const {
+	return SPI_getbinval(table_->vals[row], table_->tupdesc, col + 1, is_null);
+}
+
+bool SpiResult::is_null(uint64_t row, int col) const {
+	bool n;
+	value(row, col, &n);
+	return n;
+}
+
+int64_t SpiResult::int8(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	if (n)
+		throw std::logic_error("unexpected NULL in an SPI result");
+	return DatumGetInt64(d);
+}
+
+std::optional<int64_t> SpiResult::int8_or_null(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	return n ? std::nullopt : std::optional<int64_t>(DatumGetInt64(d));
+}
+
+bool SpiResult::boolean(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	return !n && DatumGetBool(d);
+}
+
+TimestampTz SpiResult::timestamptz(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	if (n)
+		throw std::logic_error("unexpected NULL in an SPI result");
+	return DatumGetTimestampTz(d);
+}
+
+std::optional<std::string> SpiResult::text_or_null(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	if (n)
+		return std::nullopt;
+	std::string out;
+	pg_guarded([&]() -> Datum {
+		Oid type = SPI_gettypeid(table_->tupdesc, col + 1);
+		if (type == TEXTOID) {
+			auto *t = reinterpret_cast<::text *>(PG_DETOAST_DATUM_PACKED(d));
+			out.assign(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		} else {
+			Oid output;
+			bool varlena;
+			getTypeOutputInfo(type, &output, &varlena);
+			out = OidOutputFunctionCall(output, d);
+		}
+		return (Datum)0;
+	});
+	return out;
+}
+
+std::string SpiResult::text(uint64_t row, int col) const { return text_or_null(row, col).value_or(std::string()); }
+
+SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
+	if (args.size() != plan.types.size())
+		throw std::logic_error(std::string("wrong number of parameters for: ") + plan.sql);
+	SpiResult result;
+	pg_guarded([&]() -> Datum {
+		if (!plan.plan) {
+			SPIPlanPtr p = SPI_prepare(plan.sql, static_cast<int>(plan.types.size()), plan.types.data());
+			if (!p)
+				elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), plan.sql);
+			SPI_keepplan(p);
+			plan.plan = p;
+		}
+		int rc = SPI_execute_plan(plan.plan, const_cast<Datum *>(args.values()), args.nulls(), false, limit);
+		if (rc < 0)
+			elog(ERROR, "SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc), plan.sql);
+		result.table_ = SPI_tuptable;
+		result.rows_ = SPI_processed;
+		return (Datum)0;
+	});
+	return result;
+}
+
+SpiConnection::SpiConnection() {
+	pg_guarded([&]() -> Datum {
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		return (Datum)0;
+	});
+	open_ = true;
+}
+
+void SpiConnection::finish() {
+	if (!open_)
+		return;
+	open_ = false;
+	pg_guarded([&]() -> Datum {
+		SPI_finish();
+		return (Datum)0;
+	});
+}
+
+} // namespace triage_pg

@@ -101,7 +101,9 @@ CREATE TABLE triage.grouphashes (
   date_added timestamptz NOT NULL DEFAULT pg_catalog.now(),
   PRIMARY KEY (project_id, hash)
 );
-CREATE INDEX grouphashes_group_idx ON triage.grouphashes (project_id, group_id);
+-- Secondary indexes lead with the issue id (globally unique): an index that shared the primary
+-- key's leading project_id could tempt a generic plan into scanning a project's rows.
+CREATE INDEX grouphashes_group_idx ON triage.grouphashes (group_id);
 
 -- Discarded issues: events whose hashes point here are dropped and counted.
 CREATE TABLE triage.group_tombstones (
@@ -139,7 +141,7 @@ CREATE TABLE triage.events (
   user_key text,
   PRIMARY KEY (project_id, event_id)
 );
-CREATE INDEX events_group_idx ON triage.events (project_id, group_id);
+CREATE INDEX events_group_idx ON triage.events (group_id);
 
 -- Bad events set aside by projects with on_bad_event = 'quarantine'.
 CREATE TABLE triage.rejected_events (
@@ -258,6 +260,22 @@ LANGUAGE C;
 
 CREATE TRIGGER ingest_event BEFORE INSERT ON triage.events
   FOR EACH ROW EXECUTE FUNCTION triage.ingest_event();
+
+-- Issue counters are folded once per statement: rows are counted as they are stored, and one
+-- UPDATE at the end of the statement writes the counts.
+CREATE FUNCTION triage.count_event() RETURNS trigger
+AS 'MODULE_PATHNAME', 'triage_count_event'
+LANGUAGE C;
+
+CREATE TRIGGER count_event AFTER INSERT ON triage.events
+  FOR EACH ROW EXECUTE FUNCTION triage.count_event();
+
+CREATE FUNCTION triage.fold_counts() RETURNS trigger
+AS 'MODULE_PATHNAME', 'triage_fold_counts'
+LANGUAGE C;
+
+CREATE TRIGGER fold_counts AFTER INSERT ON triage.events
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.fold_counts();
 
 -- Backends cache project settings (with the grouping rules parsed): a change to a project row
 -- drops every backend's cache.

@@ -19,6 +19,7 @@
 
 #include "json.hpp"
 #include "metadata.hpp"
+#include "pending_counts.hpp"
 #include "projects.hpp"
 #include "releases.hpp"
 #include "spi.hpp"
@@ -53,13 +54,25 @@ int64_t to_unix_micros(TimestampTz ts) { return ts + kUnixToPostgresSeconds * 10
 // ------------------------------------------------------------------------------------------
 // The statements. All names are schema-qualified: they run under any search_path.
 
+// The event's grouphash rows in the event's hash order, with their issue's state, and whether
+// the event id is stored already.
+// (Each table is probed through LATERAL ... LIMIT 1 by its full key: a kept generic plan made
+// while the tables were empty must not be able to turn the probes into scans.)
 KeptPlan lookup_hashes{
-    "SELECT h.hash, gh.group_id, gh.group_tombstone_id, gh.state IS NOT NULL, gh.hash IS NOT NULL "
+    "SELECT h.hash, gh.group_id, gh.group_tombstone_id, gh.locked, gh.present, g.status, g.type, g.last_seen, "
+    "EXISTS (SELECT 1 FROM triage.events e WHERE e.project_id = $1 AND e.event_id = $3) "
     "FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS h(hash, ord) "
-    "LEFT JOIN triage.grouphashes gh ON gh.project_id = $1 AND gh.hash = h.hash ORDER BY h.ord",
-    {INT8OID, TEXTARRAYOID}};
+    "LEFT JOIN LATERAL (SELECT x.group_id, x.group_tombstone_id, x.state IS NOT NULL AS locked, true AS present "
+    "FROM triage.grouphashes x WHERE x.project_id = $1 AND x.hash = h.hash LIMIT 1) gh ON true "
+    "LEFT JOIN LATERAL (SELECT y.status::pg_catalog.text AS status, y.type, y.last_seen FROM triage.groups y "
+    "WHERE y.id = gh.group_id LIMIT 1) g ON true ORDER BY h.ord",
+    {INT8OID, TEXTARRAYOID, UUIDOID}};
 
 KeptPlan event_exists{"SELECT 1 FROM triage.events WHERE project_id = $1 AND event_id = $2", {INT8OID, UUIDOID}};
+
+KeptPlan load_group_state{"SELECT status::pg_catalog.text, type, last_seen, short_id, title FROM triage.groups "
+                          "WHERE project_id = $1 AND id = $2",
+                          {INT8OID, INT8OID}};
 
 KeptPlan insert_hashes{"INSERT INTO triage.grouphashes (project_id, hash) "
                        "SELECT $1, h FROM pg_catalog.unnest($2::pg_catalog.text[]) AS h ORDER BY h "
@@ -88,36 +101,19 @@ KeptPlan repair_short_id{"UPDATE triage.project_counters SET value = GREATEST(va
 KeptPlan create_group{
     "INSERT INTO triage.groups (project_id, short_id, status, substatus, priority, level, title, culprit, message, "
     "logger, platform, times_seen, first_seen, last_seen, active_at, first_release, type, data) "
-    "VALUES ($1, $2, 'unresolved', 'new', $3::triage.priority_level, $4::triage.log_level, $5, $6, $7, $8, $9, 1, "
+    "VALUES ($1, $2, 'unresolved', 'new', $3::triage.priority_level, $4::triage.log_level, $5, $6, $7, $8, $9, 0, "
     "$10, $10, $10, $11, 'error', $12::pg_catalog.jsonb) "
     "ON CONFLICT (project_id, short_id) DO NOTHING RETURNING id",
     {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID,
      TEXTOID}};
-
-// Section 7 of the save-path notes: counts, times, latest level and culprit, the message unless
-// a placeholder, the placeholder-safe title, data merged with incoming keys winning. Returns the
-// state the regression check needs, with last_seen as it was before this event.
-KeptPlan update_group{
-    "UPDATE triage.groups g SET times_seen = g.times_seen + 1, "
-    "last_seen = GREATEST(g.last_seen, $3), first_seen = LEAST(g.first_seen, $3), "
-    "level = $4::triage.log_level, culprit = $5, "
-    "message = CASE WHEN $6 <> '' AND NOT triage.is_placeholder_title($6) THEN $6 ELSE g.message END, "
-    "title = triage.updated_title(g.title, $7), "
-    "data = triage.merge_group_data(g.data, $8::pg_catalog.jsonb) "
-    "FROM (SELECT last_seen FROM triage.groups WHERE project_id = $1 AND id = $2) AS old "
-    "WHERE g.project_id = $1 AND g.id = $2 AND g.type = 'error' "
-    "RETURNING g.status::pg_catalog.text, g.last_seen, old.last_seen, g.short_id, g.title",
-    {INT8OID, INT8OID, TIMESTAMPTZOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}};
-
-KeptPlan undo_group_count{"UPDATE triage.groups SET times_seen = times_seen - 1 WHERE project_id = $1 AND id = $2",
-                          {INT8OID, INT8OID}};
 
 KeptPlan load_resolution{
     "SELECT r.id, r.type, r.current_release_version, rel.id, rel.version, "
     "COALESCE(rel.date_released, rel.date_added), cur.id, cur.version, "
     "COALESCE(cur.date_released, cur.date_added) "
     "FROM triage.group_resolutions r JOIN triage.releases rel ON rel.id = r.release_id "
-    "LEFT JOIN triage.releases cur ON cur.project_id = r.project_id AND cur.version = r.current_release_version "
+    "LEFT JOIN LATERAL (SELECT c.* FROM triage.releases c WHERE c.project_id = r.project_id "
+    "AND c.version = r.current_release_version LIMIT 1) cur ON true "
     "WHERE r.group_id = $1",
     {INT8OID}};
 
@@ -175,8 +171,10 @@ KeptPlan create_environment{"INSERT INTO triage.environments (project_id, name) 
                             {INT8OID, TEXTOID}};
 
 // Sentry prefers an existing "<slug>-<version>" release (legacy naming) over "<version>".
-KeptPlan find_release{"SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
-                      "WHERE project_id = $1 AND version IN ($2, $3) ORDER BY version = $2 LIMIT 1",
+KeptPlan find_release{"(SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
+                      "WHERE project_id = $1 AND version = $3) UNION ALL "
+                      "(SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
+                      "WHERE project_id = $1 AND version = $2) LIMIT 1",
                       {INT8OID, TEXTOID, TEXTOID}};
 KeptPlan create_release{
     "INSERT INTO triage.releases (project_id, organization_id, version, date_added, package, major, minor, patch, "
@@ -270,22 +268,32 @@ struct Outcome {
 	std::string tags_json;
 };
 
+// An issue as the row trigger sees it (its counters may lag until the statement's fold).
+struct GroupState {
+	std::string status;
+	std::string type;
+	TimestampTz last_seen = 0;
+};
+
 struct HashRow {
 	std::string hash;
 	std::optional<int64_t> group_id;
 	std::optional<int64_t> tombstone_id;
 	bool locked = false;  // state locked_in_migration: never linked by ingest
 	bool present = false; // a grouphash row exists
+	std::optional<GroupState> group; // from lookup_hashes only
 };
 
-std::vector<HashRow> read_hash_rows(const SpiResult &r, bool with_presence) {
+std::vector<HashRow> read_hash_rows(const SpiResult &r, bool from_lookup) {
 	std::vector<HashRow> rows(r.rows());
 	for (uint64_t i = 0; i < r.rows(); i++) {
 		rows[i].hash = r.text(i, 0);
 		rows[i].group_id = r.int8_or_null(i, 1);
 		rows[i].tombstone_id = r.int8_or_null(i, 2);
 		rows[i].locked = r.boolean(i, 3);
-		rows[i].present = with_presence ? r.boolean(i, 4) : true;
+		rows[i].present = from_lookup ? r.boolean(i, 4) : true;
+		if (from_lookup && !r.is_null(i, 5))
+			rows[i].group = GroupState{r.text(i, 5), r.text(i, 6), r.timestamptz(i, 7)};
 	}
 	return rows;
 }
@@ -414,13 +422,11 @@ private:
 	void find_or_create_release();
 	std::vector<HashRow> secondary_rows(std::string_view payload, bool utf8_database);
 	void discard(int64_t tombstone_id);
-	bool is_duplicate();
 	void count_not_stored(int64_t duplicates, int64_t discarded);
 	std::vector<std::string> working_hashes(const std::vector<HashRow> &rows) const;
-	void update_existing(int64_t group_id, const std::vector<HashRow> &rows);
+	void update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state);
 	void create_new(const std::vector<HashRow> &rows);
-	void check_regression(int64_t group_id, const std::string &status, TimestampTz last_seen,
-	                      TimestampTz previous_last_seen, const std::string &short_id, const std::string &title);
+	void check_regression(int64_t group_id, const GroupState &state);
 	void write_side_tables();
 
 	Project &project_;
@@ -433,10 +439,6 @@ private:
 
 void Ingest::count_not_stored(int64_t duplicates, int64_t discarded) {
 	spi_execute(count_skipped, SpiArgs().int8(project_.id).int8(duplicates).int8(discarded).int8(0));
-}
-
-bool Ingest::is_duplicate() {
-	return spi_execute(event_exists, SpiArgs().int8(project_.id).uuid(uuid_datum(out_.event_id)), 1).rows() > 0;
 }
 
 void Ingest::discard(int64_t tombstone_id) {
@@ -484,7 +486,10 @@ std::vector<HashRow> Ingest::secondary_rows(std::string_view payload, bool utf8_
 		triage::Event event = grouper.parse(payload, !utf8_database);
 		triage::GroupingResult secondary = grouper.group(event, project_.algorithm, false);
 		grouper.release_parse_buffers();
-		SpiResult r = spi_execute(lookup_hashes, SpiArgs().int8(project_.id).text_array(secondary.hashes));
+		SpiResult r = spi_execute(lookup_hashes, SpiArgs()
+		                                             .int8(project_.id)
+		                                             .text_array(secondary.hashes)
+		                                             .uuid(uuid_datum(out_.event_id)));
 		for (HashRow &row : read_hash_rows(r, true))
 			if (row.present && std::find(out_.hashes.begin(), out_.hashes.end(), row.hash) == out_.hashes.end())
 				rows.push_back(std::move(row));
@@ -504,9 +509,10 @@ std::vector<std::string> Ingest::working_hashes(const std::vector<HashRow> &rows
 void Ingest::save(std::string_view payload, bool utf8_database) {
 	find_or_create_release();
 
-	SpiResult looked_up = spi_execute(lookup_hashes, SpiArgs().int8(project_.id).text_array(out_.hashes));
+	SpiResult looked_up = spi_execute(
+	    lookup_hashes, SpiArgs().int8(project_.id).text_array(out_.hashes).uuid(uuid_datum(out_.event_id)));
 	std::vector<HashRow> rows = read_hash_rows(looked_up, true);
-	if (is_duplicate()) {
+	if (looked_up.rows() > 0 && looked_up.boolean(0, 8)) {
 		count_not_stored(1, 0);
 		out_.store = false;
 		return;
@@ -523,16 +529,29 @@ void Ingest::save(std::string_view payload, bool utf8_database) {
 		discard(*match.tombstone_id);
 		return;
 	}
-	if (match.group_id)
-		update_existing(*match.group_id, rows);
-	else
+	if (match.group_id) {
+		auto row = std::find_if(rows.begin(), rows.end(), [&](const HashRow &r) { return r.group_id == match.group_id; });
+		update_existing(*match.group_id, rows, row->group);
+	} else
 		create_new(rows);
 	if (!out_.store)
 		return;
 	write_side_tables();
 }
 
-void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows) {
+void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state) {
+	if (!state) {
+		// Found on the re-check under lock: created by a concurrent insert.
+		SpiResult r = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
+		if (r.rows() > 0)
+			state = GroupState{r.text(0, 0), r.text(0, 1), r.timestamptz(0, 2)};
+	}
+	if (!state || state->type != "error") {
+		// The hash belongs to an issue of another type (or one deleted meanwhile): Sentry's
+		// category guard. The event is kept, without an issue.
+		out_.group_id.reset();
+		return;
+	}
 	// New hashes of the event (a changed config, a new system variant) join the group.
 	bool unlinked = std::any_of(rows.begin(), rows.end(), [](const HashRow &r) {
 		return !r.present || (!r.group_id && !r.tombstone_id && !r.locked);
@@ -542,33 +561,14 @@ void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows)
 		spi_execute(insert_hashes, SpiArgs().int8(project_.id).text_array(hashes));
 		spi_execute(link_hashes, SpiArgs().int8(project_.id).text_array(hashes).int8(group_id));
 	}
-
 	const triage::SaveFields &f = out_.fields;
-	SpiArgs args;
-	args.int8(project_.id).int8(group_id).timestamptz(out_.occurred_at).text(f.level).text(f.culprit);
-	args.text(f.group_message).text(f.title).text(group_data_json(f, to_unix_seconds(out_.received_at)));
-	SpiResult updated = spi_execute(update_group, args, 1);
-	if (updated.rows() == 0) {
-		// The hash belongs to an issue of another type (or one deleted meanwhile): Sentry's
-		// category guard. The event is kept, without an issue.
-		out_.group_id.reset();
-		return;
-	}
-	std::string status = updated.text(0, 0);
-	TimestampTz last_seen = updated.timestamptz(0, 1), previous_last_seen = updated.timestamptz(0, 2);
-	std::string short_id = triage::format_short_id(project_.slug, updated.int8(0, 3));
-	std::string title = updated.text(0, 4);
-
-	// The issue's row lock is held now: a concurrent insert of the same event id has committed by
-	// now if it was ahead of us, and must not be counted twice.
-	if (is_duplicate()) {
-		spi_execute(undo_group_count, SpiArgs().int8(project_.id).int8(group_id));
-		count_not_stored(1, 0);
-		out_.store = false;
-		return;
-	}
+	pending_counts().note_latest(project_.id, group_id,
+	                             LatestFields{f.level, f.culprit, f.group_message, f.title,
+	                                          group_data_json(f, to_unix_seconds(out_.received_at))});
 	out_.group_id = group_id;
-	check_regression(group_id, status, last_seen, previous_last_seen, short_id, title);
+	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
+		state->last_seen = std::max(state->last_seen, *pending);
+	check_regression(group_id, *state);
 }
 
 void Ingest::create_new(const std::vector<HashRow> &rows) {
@@ -591,7 +591,7 @@ void Ingest::create_new(const std::vector<HashRow> &rows) {
 		return;
 	}
 	if (match.group_id) {
-		update_existing(*match.group_id, rechecked);
+		update_existing(*match.group_id, rechecked, std::nullopt);
 		return;
 	}
 
@@ -620,13 +620,12 @@ void Ingest::create_new(const std::vector<HashRow> &rows) {
 	notify_issue("new_issue", project_.id, group_id, triage::format_short_id(project_.slug, short_id), f.title);
 }
 
-void Ingest::check_regression(int64_t group_id, const std::string &status, TimestampTz last_seen,
-                              TimestampTz previous_last_seen, const std::string &short_id, const std::string &title) {
+void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 	// Group.is_resolved: resolved, or unresolved and not seen for the project's resolve_age. (Sentry
 	// compares the last_seen this event already moved, which makes the age rule nearly inert; we
 	// compare the one before it.)
-	bool resolved = status == "resolved" ||
-	                (status == "unresolved" && project_.resolve_age_us && previous_last_seen < now_ - *project_.resolve_age_us);
+	bool resolved = state.status == "resolved" || (state.status == "unresolved" && project_.resolve_age_us &&
+	                                               state.last_seen < now_ - *project_.resolve_age_us);
 	if (!resolved)
 		return;
 
@@ -658,7 +657,7 @@ void Ingest::check_regression(int64_t group_id, const std::string &status, Times
 	if (resolution && !release_)
 		return; // has_resolution: an event without a release is older than the fix
 
-	TimestampTz date = std::max(out_.occurred_at, last_seen);
+	TimestampTz date = std::max(out_.occurred_at, state.last_seen);
 	bool is_regression =
 	    spi_execute(regress_group, SpiArgs().int8(project_.id).int8(group_id).timestamptz(date), 1).rows() > 0;
 	if (!is_regression)
@@ -683,7 +682,8 @@ void Ingest::check_regression(int64_t group_id, const std::string &status, Times
 	}
 	data += "}";
 	spi_execute(insert_activity, SpiArgs().int8(project_.id).int8(group_id).text("set_regression").text(data));
-	notify_issue("regression", project_.id, group_id, short_id, title);
+	SpiResult g = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
+	notify_issue("regression", project_.id, group_id, triage::format_short_id(project_.slug, g.int8(0, 3)), g.text(0, 4));
 }
 
 void Ingest::write_side_tables() {

@@ -2,6 +2,7 @@
 #include "boundary.hpp"
 
 #include "json.hpp"
+#include "pending_counts.hpp"
 #include "projects.hpp"
 #include "settings.hpp"
 
@@ -39,4 +40,5 @@ void _PG_init(void) {
 	triage::set_alloc_hooks({palloc_hook, repalloc_hook, pfree_hook});
 	triage_pg::define_settings();
 	triage_pg::register_project_cache_callbacks();
+	triage_pg::register_pending_counts_callbacks();
 }

@@ -39,6 +39,19 @@ SpiArgs &SpiArgs::text_array(const std::vector<std::string> &v) {
 	}));
 }
 
+SpiArgs &SpiArgs::array(const std::vector<Datum> &v, Oid element_type, int length, bool by_value, char align) {
+	return push(pg_guarded([&]() -> Datum {
+		return PointerGetDatum(construct_array(const_cast<Datum *>(v.data()), static_cast<int>(v.size()), element_type,
+		                                       length, by_value, align));
+	}));
+}
+
+SpiArgs &SpiArgs::int8_array(const std::vector<Datum> &v) { return array(v, INT8OID, 8, true, TYPALIGN_DOUBLE); }
+SpiArgs &SpiArgs::timestamptz_array(const std::vector<Datum> &v) {
+	return array(v, TIMESTAMPTZOID, 8, true, TYPALIGN_DOUBLE);
+}
+SpiArgs &SpiArgs::bool_array(const std::vector<Datum> &v) { return array(v, BOOLOID, 1, true, TYPALIGN_CHAR); }
+
 Datum SpiResult::value(uint64_t row, int col, bool *is_null) const {
 	return SPI_getbinval(table_->vals[row], table_->tupdesc, col + 1, is_null);
 }
@@ -107,7 +120,10 @@ SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
 	SpiResult result;
 	pg_guarded([&]() -> Datum {
 		if (!plan.plan) {
-			SPIPlanPtr p = SPI_prepare(plan.sql, static_cast<int>(plan.types.size()), plan.types.data());
+			// Generic plans always: the statements probe full keys, so a plan made once fits every
+			// execution, and re-planning each call would cost more than the statement.
+			SPIPlanPtr p = SPI_prepare_cursor(plan.sql, static_cast<int>(plan.types.size()), plan.types.data(),
+			                                  CURSOR_OPT_GENERIC_PLAN);
 			if (!p)
 				elog(ERROR, "SPI_prepare failed (%s): %s", SPI_result_code_string(SPI_result), plan.sql);
 			SPI_keepplan(p);

@@ -35,6 +35,9 @@ public:
 	SpiArgs &text(std::string_view v);
 	SpiArgs &optional_text(const std::optional<std::string> &v);
 	SpiArgs &text_array(const std::vector<std::string> &v);
+	SpiArgs &int8_array(const std::vector<Datum> &v);
+	SpiArgs &timestamptz_array(const std::vector<Datum> &v);
+	SpiArgs &bool_array(const std::vector<Datum> &v);
 	SpiArgs &timestamptz(TimestampTz v);
 	SpiArgs &uuid(const Datum v);
 	SpiArgs &null();
@@ -45,6 +48,7 @@ public:
 
 private:
 	SpiArgs &push(Datum v, bool is_null = false);
+	SpiArgs &array(const std::vector<Datum> &v, Oid element_type, int length, bool by_value, char align);
 	std::vector<Datum> values_;
 	std::string nulls_;
 };

@@ -1,0 +1,147 @@
+#include "pending_counts.hpp"
+
+#include "boundary.hpp"
+#include "spi.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "commands/trigger.h"
+#include "utils/rel.h"
+}
+
+namespace triage_pg {
+
+namespace {
+
+// Issue rows are locked in the order of the sorted input (the nested loop over unnest).
+KeptPlan fold_counts{
+    "UPDATE triage.groups g SET times_seen = g.times_seen + d.n, "
+    "first_seen = LEAST(g.first_seen, d.first_seen), last_seen = GREATEST(g.last_seen, d.last_seen), "
+    "level = CASE WHEN d.has_latest THEN d.level::triage.log_level ELSE g.level END, "
+    "culprit = CASE WHEN d.has_latest THEN d.culprit ELSE g.culprit END, "
+    "message = CASE WHEN d.has_latest AND d.message <> '' AND NOT triage.is_placeholder_title(d.message) "
+    "THEN d.message ELSE g.message END, "
+    "title = CASE WHEN d.has_latest THEN triage.updated_title(g.title, d.title) ELSE g.title END, "
+    "data = CASE WHEN d.has_latest THEN triage.merge_group_data(g.data, d.data::pg_catalog.jsonb) ELSE g.data END "
+    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "
+    "pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]), "
+    "pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.bool[]), "
+    "pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), "
+    "pg_catalog.unnest($9::pg_catalog.text[]), pg_catalog.unnest($10::pg_catalog.text[]), "
+    "pg_catalog.unnest($11::pg_catalog.text[])) "
+    "AS d(project_id, group_id, n, first_seen, last_seen, has_latest, level, culprit, message, title, data) "
+    "WHERE g.project_id = d.project_id AND g.id = d.group_id",
+    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID,
+     TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
+
+void transaction_ended(XactEvent event, void *) {
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		pending_counts().clear();
+}
+
+void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+	// A failed statement inside a savepoint: its rows are gone, and so are its counts.
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		pending_counts().clear();
+}
+
+} // namespace
+
+PendingCounts &pending_counts() {
+	static PendingCounts counts;
+	return counts;
+}
+
+void PendingCounts::note_latest(int64_t project_id, int64_t group_id, LatestFields fields) {
+	groups_[{project_id, group_id}].latest = std::move(fields);
+}
+
+void PendingCounts::note_stored(int64_t project_id, int64_t group_id, TimestampTz occurred_at) {
+	PendingGroup &g = groups_[{project_id, group_id}];
+	if (g.count == 0 || occurred_at < g.first_seen)
+		g.first_seen = occurred_at;
+	if (g.count == 0 || occurred_at > g.last_seen)
+		g.last_seen = occurred_at;
+	g.count++;
+}
+
+std::optional<TimestampTz> PendingCounts::pending_last_seen(int64_t project_id, int64_t group_id) const {
+	auto it = groups_.find({project_id, group_id});
+	if (it == groups_.end() || it->second.count == 0)
+		return std::nullopt;
+	return it->second.last_seen;
+}
+
+void PendingCounts::fold() {
+	if (groups_.empty())
+		return;
+	std::vector<Datum> project_ids, group_ids, counts, firsts, lasts, has_latest;
+	std::vector<std::string> levels, culprits, messages, titles, datas;
+	for (const auto &[key, g] : groups_) {
+		if (g.count == 0)
+			continue; // every row of it was skipped (ON CONFLICT DO NOTHING)
+		project_ids.push_back(Int64GetDatum(key.first));
+		group_ids.push_back(Int64GetDatum(key.second));
+		counts.push_back(Int64GetDatum(g.count));
+		firsts.push_back(TimestampTzGetDatum(g.first_seen));
+		lasts.push_back(TimestampTzGetDatum(g.last_seen));
+		has_latest.push_back(BoolGetDatum(g.latest.has_value()));
+		LatestFields none{"error", "", "", "", "{}"};
+		const LatestFields &l = g.latest ? *g.latest : none;
+		levels.push_back(l.level);
+		culprits.push_back(l.culprit);
+		messages.push_back(l.message);
+		titles.push_back(l.title);
+		datas.push_back(l.data_json);
+	}
+	groups_.clear();
+	if (project_ids.empty())
+		return;
+	SpiArgs args;
+	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
+	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);
+	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).text_array(datas);
+	spi_execute(fold_counts, args);
+}
+
+void register_pending_counts_callbacks() {
+	RegisterXactCallback(transaction_ended, nullptr);
+	RegisterSubXactCallback(subtransaction_ended, nullptr);
+}
+
+} // namespace triage_pg
+
+using namespace triage_pg;
+
+// AFTER INSERT FOR EACH ROW: the row was stored; count it for its issue.
+TRIAGE_FUNCTION(triage_count_event) {
+	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigger->tg_event) ||
+	    !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
+		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.count_event() must run AFTER INSERT FOR EACH ROW", ""};
+	bool project_null = true, group_null = true, time_null = true;
+	Datum project, group, time;
+	pg_guarded([&]() -> Datum {
+		TupleDesc desc = RelationGetDescr(trigger->tg_relation);
+		HeapTuple tuple = trigger->tg_trigtuple;
+		project = heap_getattr(tuple, SPI_fnumber(desc, "project_id"), desc, &project_null);
+		group = heap_getattr(tuple, SPI_fnumber(desc, "group_id"), desc, &group_null);
+		time = heap_getattr(tuple, SPI_fnumber(desc, "occurred_at"), desc, &time_null);
+		return (Datum)0;
+	});
+	if (!project_null && !group_null && !time_null)
+		pending_counts().note_stored(DatumGetInt64(project), DatumGetInt64(group), DatumGetTimestampTz(time));
+	return PointerGetDatum(nullptr);
+}
+
+// AFTER INSERT FOR EACH STATEMENT: fold the statement's counts into triage.groups.
+TRIAGE_FUNCTION(triage_fold_counts) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.fold_counts() must be called as a trigger", ""};
+	SpiConnection spi;
+	pending_counts().fold();
+	spi.finish();
+	return PointerGetDatum(nullptr);
+}

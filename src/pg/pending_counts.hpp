@@ -1,0 +1,51 @@
+// Issue counters folded once per statement. The row trigger decides each event's issue; the
+// counts (times_seen, first_seen, last_seen) and the latest event's fields are collected here
+// and written by one UPDATE at the end of the statement, so that a batch of events of one issue
+// creates one new row version instead of one per event, and the issue's row lock is taken once,
+// late. Counts come from an AFTER ROW trigger, which fires only for rows really stored (not for
+// rows INSERT ... ON CONFLICT DO NOTHING skips).
+#pragma once
+
+#include "boundary.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace triage_pg {
+
+// What the latest event of an existing issue brings (section 7 of the save-path notes).
+struct LatestFields {
+	std::string level, culprit, message, title, data_json;
+};
+
+struct PendingGroup {
+	int64_t count = 0;
+	TimestampTz first_seen = 0, last_seen = 0;
+	std::optional<LatestFields> latest;
+};
+
+class PendingCounts {
+public:
+	void note_latest(int64_t project_id, int64_t group_id, LatestFields fields);
+	void note_stored(int64_t project_id, int64_t group_id, TimestampTz occurred_at);
+	// The latest event time counted for the issue and not yet folded.
+	std::optional<TimestampTz> pending_last_seen(int64_t project_id, int64_t group_id) const;
+	// Writes the pending counts (SPI connected), in (project_id, group_id) order.
+	void fold();
+	void clear() { groups_.clear(); }
+
+private:
+	std::map<std::pair<int64_t, int64_t>, PendingGroup> groups_;
+};
+
+PendingCounts &pending_counts();
+void register_pending_counts_callbacks();
+
+} // namespace triage_pg

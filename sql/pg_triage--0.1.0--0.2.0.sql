@@ -278,12 +278,24 @@ CREATE TRIGGER fold_counts AFTER INSERT ON triage.events
   FOR EACH STATEMENT EXECUTE FUNCTION triage.fold_counts();
 
 -- Backends cache project settings (with the grouping rules parsed): a change to a project row
--- drops every backend's cache.
+-- drops every backend's caches.
 CREATE FUNCTION triage.invalidate_cache() RETURNS trigger
 AS 'MODULE_PATHNAME', 'triage_invalidate_cache'
 LANGUAGE C;
 
+-- Backends also remember release and environment ids and which side-table rows exist; removing
+-- or renaming such rows drops those caches. (The save path's own upserts do not fire these.)
 CREATE TRIGGER invalidate_cache AFTER UPDATE OR DELETE OR TRUNCATE ON triage.projects
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER UPDATE OF version, date_added, date_released, status OR DELETE OR TRUNCATE
+  ON triage.releases FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER UPDATE OF name OR DELETE OR TRUNCATE ON triage.environments
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER DELETE OR TRUNCATE ON triage.group_environments
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER DELETE OR TRUNCATE ON triage.group_releases
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER DELETE OR TRUNCATE ON triage.release_environments
   FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
 
 -- Group updates (section 7 of the save-path notes). Placeholder titles never replace real ones.

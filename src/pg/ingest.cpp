@@ -22,6 +22,7 @@
 #include "pending_counts.hpp"
 #include "projects.hpp"
 #include "releases.hpp"
+#include "side_tables.hpp"
 #include "spi.hpp"
 
 extern "C" {
@@ -164,47 +165,11 @@ KeptPlan quarantine_event{"INSERT INTO triage.rejected_events (project_id, event
                           "VALUES ($1, $2, $3, $4, $5)",
                           {INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID}};
 
-KeptPlan find_environment{"SELECT id FROM triage.environments WHERE project_id = $1 AND name = $2",
-                          {INT8OID, TEXTOID}};
-KeptPlan create_environment{"INSERT INTO triage.environments (project_id, name) VALUES ($1, $2) "
-                            "ON CONFLICT (project_id, name) DO NOTHING RETURNING id",
-                            {INT8OID, TEXTOID}};
 
-// Sentry prefers an existing "<slug>-<version>" release (legacy naming) over "<version>".
-KeptPlan find_release{"(SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
-                      "WHERE project_id = $1 AND version = $3) UNION ALL "
-                      "(SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
-                      "WHERE project_id = $1 AND version = $2) LIMIT 1",
-                      {INT8OID, TEXTOID, TEXTOID}};
-KeptPlan create_release{
-    "INSERT INTO triage.releases (project_id, organization_id, version, date_added, package, major, minor, patch, "
-    "revision, prerelease, build_code, build_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
-    "ON CONFLICT (project_id, version) DO NOTHING RETURNING id, version, date_added",
-    {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
-     INT8OID}};
 
-KeptPlan add_group_environment{
-    "INSERT INTO triage.group_environments (project_id, group_id, environment_id, first_release, first_seen) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, group_id, environment_id) DO NOTHING RETURNING 1",
-    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
 
-// last_seen moves only when it is more than a minute behind (Sentry's 60-second throttle).
-KeptPlan touch_release_environment{
-    "INSERT INTO triage.release_environments AS re (project_id, release_id, environment_id, first_seen, last_seen, "
-    "new_issues_count) VALUES ($1, $2, $3, $4, $4, $5) "
-    "ON CONFLICT (project_id, release_id, environment_id) DO UPDATE SET "
-    "last_seen = CASE WHEN re.last_seen < EXCLUDED.last_seen - interval '60 seconds' THEN EXCLUDED.last_seen "
-    "ELSE re.last_seen END, new_issues_count = re.new_issues_count + EXCLUDED.new_issues_count "
-    "WHERE re.last_seen < EXCLUDED.last_seen - interval '60 seconds' OR EXCLUDED.new_issues_count > 0",
-    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}};
 
-KeptPlan touch_group_release{
-    "INSERT INTO triage.group_releases AS gr (project_id, group_id, release_id, environment, first_seen, last_seen) "
-    "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (project_id, group_id, release_id, environment) DO UPDATE SET "
-    "last_seen = EXCLUDED.last_seen WHERE gr.last_seen < EXCLUDED.last_seen - interval '60 seconds'",
-    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
 
-KeptPlan count_release_new_group{"UPDATE triage.releases SET new_groups = new_groups + 1 WHERE id = $1", {INT8OID}};
 
 KeptPlan set_first_event{"UPDATE triage.projects SET first_event = $2 WHERE id = $1 AND first_event IS NULL",
                          {INT8OID, TIMESTAMPTZOID}};
@@ -407,10 +372,6 @@ void notify_issue(const char *what, int64_t project_id, int64_t group_id, const 
 
 // ------------------------------------------------------------------------------------------
 
-struct ReleaseRow {
-	triage::ReleaseRef ref;
-};
-
 class Ingest {
 public:
 	Ingest(Project &project, Outcome &out, TimestampTz now) : project_(project), out_(out), now_(now) {}
@@ -419,7 +380,6 @@ public:
 	void save(std::string_view payload, bool utf8_database);
 
 private:
-	void find_or_create_release();
 	std::vector<HashRow> secondary_rows(std::string_view payload, bool utf8_database);
 	void discard(int64_t tombstone_id);
 	void count_not_stored(int64_t duplicates, int64_t discarded);
@@ -427,7 +387,6 @@ private:
 	void update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state);
 	void create_new(const std::vector<HashRow> &rows);
 	void check_regression(int64_t group_id, const GroupState &state);
-	void write_side_tables();
 
 	Project &project_;
 	Outcome &out_;
@@ -445,37 +404,6 @@ void Ingest::discard(int64_t tombstone_id) {
 	spi_execute(count_tombstone_hit, SpiArgs().int8(tombstone_id));
 	count_not_stored(0, 1);
 	out_.store = false;
-}
-
-void Ingest::find_or_create_release() {
-	const std::optional<std::string> &version = out_.fields.release;
-	if (!version)
-		return;
-	std::string prefixed = triage::truncate_chars(project_.slug + "-" + *version, 250);
-	for (int attempt = 0; attempt < 2 && !release_; attempt++) {
-		SpiResult found = spi_execute(find_release, SpiArgs().int8(project_.id).text(*version).text(prefixed), 1);
-		if (found.rows() == 0) {
-			std::optional<triage::SemverColumns> semver = triage::semver_columns(*version);
-			SpiArgs args;
-			args.int8(project_.id).int8(project_.organization_id).text(*version).timestamptz(out_.occurred_at);
-			if (semver) {
-				args.text(semver->package).int8(semver->major).int8(semver->minor).int8(semver->patch);
-				args.int8(semver->revision).text(semver->prerelease).optional_text(semver->build_code);
-				if (semver->build_number)
-					args.int8(*semver->build_number);
-				else
-					args.null();
-			} else {
-				args.null().null().null().null().null().null().null().null();
-			}
-			found = spi_execute(create_release, args, 1);
-			if (found.rows() == 0)
-				continue; // created concurrently: read it again
-		}
-		release_ = triage::ReleaseRef{found.int8(0, 0), found.text(0, 1), to_unix_micros(found.timestamptz(0, 2))};
-	}
-	if (!release_)
-		throw SqlError{ERRCODE_INTERNAL_ERROR, "release \"" + *version + "\" could not be found or created", ""};
 }
 
 // Sentry's transition period: the older config's hashes that already have a grouphash row.
@@ -507,7 +435,15 @@ std::vector<std::string> Ingest::working_hashes(const std::vector<HashRow> &rows
 }
 
 void Ingest::save(std::string_view payload, bool utf8_database) {
-	find_or_create_release();
+	if (out_.fields.release) {
+		release_ = find_or_create_release(project_, *out_.fields.release, out_.occurred_at);
+		// An existing "<slug>-<version>" release stands for the version everywhere (Sentry's legacy
+		// naming): the event's release column and its sentry:release tag.
+		out_.fields.release = release_->version;
+		for (auto &[key, value] : out_.fields.tags)
+			if (key == "sentry:release")
+				value = release_->version;
+	}
 
 	SpiResult looked_up = spi_execute(
 	    lookup_hashes, SpiArgs().int8(project_.id).text_array(out_.hashes).uuid(uuid_datum(out_.event_id)));
@@ -536,7 +472,13 @@ void Ingest::save(std::string_view payload, bool utf8_database) {
 		create_new(rows);
 	if (!out_.store)
 		return;
-	write_side_tables();
+	EventPlacement placement;
+	placement.group_id = out_.group_id;
+	placement.is_new_group = is_new_;
+	placement.release = release_;
+	placement.environment = out_.fields.environment.value_or("");
+	placement.occurred_at = out_.occurred_at;
+	record_side_tables(project_, placement);
 }
 
 void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state) {
@@ -686,49 +628,6 @@ void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 	notify_issue("regression", project_.id, group_id, triage::format_short_id(project_.slug, g.int8(0, 3)), g.text(0, 4));
 }
 
-void Ingest::write_side_tables() {
-	std::string environment = out_.fields.environment.value_or("");
-	std::optional<int64_t> environment_id;
-	for (int attempt = 0; attempt < 2 && !environment_id; attempt++) {
-		SpiResult found = spi_execute(find_environment, SpiArgs().int8(project_.id).text(environment), 1);
-		if (found.rows() == 0)
-			found = spi_execute(create_environment, SpiArgs().int8(project_.id).text(environment), 1);
-		if (found.rows() > 0)
-			environment_id = found.int8(0, 0);
-	}
-	if (!environment_id)
-		throw SqlError{ERRCODE_INTERNAL_ERROR, "environment could not be found or created", ""};
-
-	if (!out_.group_id)
-		return;
-	int64_t group_id = *out_.group_id;
-	bool new_group_environment =
-	    spi_execute(add_group_environment, SpiArgs()
-	                                           .int8(project_.id)
-	                                           .int8(group_id)
-	                                           .int8(*environment_id)
-	                                           .optional_text(out_.fields.release)
-	                                           .timestamptz(out_.occurred_at),
-	                1)
-	        .rows() > 0;
-	if (release_) {
-		spi_execute(touch_release_environment, SpiArgs()
-		                                           .int8(project_.id)
-		                                           .int8(release_->id)
-		                                           .int8(*environment_id)
-		                                           .timestamptz(out_.occurred_at)
-		                                           .int8(new_group_environment ? 1 : 0));
-		spi_execute(touch_group_release, SpiArgs()
-		                                     .int8(project_.id)
-		                                     .int8(group_id)
-		                                     .int8(release_->id)
-		                                     .text(environment)
-		                                     .timestamptz(out_.occurred_at));
-		if (is_new_)
-			spi_execute(count_release_new_group, SpiArgs().int8(release_->id));
-	}
-}
-
 // ------------------------------------------------------------------------------------------
 
 // A bad event: the statement fails (the project's default), or the event is set aside.
@@ -848,7 +747,6 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 	else
 		out.event_id = random_uuid();
 	out.occurred_at = out.fields.timestamp ? to_timestamptz(*out.fields.timestamp) : now;
-	out.tags_json = tags_json(out.fields.tags);
 
 	Ingest ingest(*project, out, now);
 	if (is_transaction) {
@@ -860,6 +758,7 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 	} else {
 		ingest.save(payload, utf8_database);
 	}
+	out.tags_json = tags_json(out.fields.tags);
 	if (out.store && !project->has_first_event)
 		spi_execute(set_first_event, SpiArgs().int8(project_id).timestamptz(out.occurred_at));
 	spi.finish();

@@ -2,16 +2,14 @@
 
 #include <unordered_map>
 
+#include "backend_cache.hpp"
 #include "settings.hpp"
 #include "spi.hpp"
 
 extern "C" {
-#include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "utils/inval.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
 
@@ -23,30 +21,7 @@ namespace {
 constexpr size_t kMaxCachedProjects = 32;
 
 std::unordered_map<int64_t, std::unique_ptr<Project>> projects;
-// Set by invalidation callbacks, which must not free memory a caller may still use; the cache is
-// emptied at the next find_project.
-bool stale = false;
-
-void mark_stale() { stale = true; }
-
-// The oid of triage.projects, looked up when projects are loaded (callbacks may not read the
-// catalog). Invalidations of other relations leave the cache alone.
-Oid projects_relid = InvalidOid;
-
-void relcache_changed(Datum, Oid relid) {
-	if (relid == InvalidOid || relid == projects_relid)
-		mark_stale();
-}
-
-void transaction_ended(XactEvent event, void *) {
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		mark_stale();
-}
-
-void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		mark_stale();
-}
+uint64_t projects_generation = 0;
 
 KeptPlan load_plan{
     "SELECT slug, organization_id, grouping_config, secondary_grouping_config, secondary_grouping_expiry, "
@@ -56,11 +31,6 @@ KeptPlan load_plan{
     {INT8OID}};
 
 std::unique_ptr<Project> load(int64_t project_id) {
-	if (projects_relid == InvalidOid)
-		pg_guarded([]() -> Datum {
-			projects_relid = get_relname_relid("projects", get_namespace_oid("triage", false));
-			return (Datum)0;
-		});
 	SpiResult r = spi_execute(load_plan, SpiArgs().int8(project_id));
 	if (r.rows() == 0)
 		return nullptr;
@@ -87,10 +57,10 @@ std::unique_ptr<Project> load(int64_t project_id) {
 } // namespace
 
 Project *find_project(int64_t project_id) {
-	if (stale) {
+	watch_cached_tables();
+	if (projects_generation != cache_generation()) {
 		projects.clear();
-		projects_relid = InvalidOid; // the extension may have been re-created
-		stale = false;
+		projects_generation = cache_generation();
 	}
 	auto it = projects.find(project_id);
 	if (it == projects.end()) {
@@ -106,14 +76,6 @@ Project *find_project(int64_t project_id) {
 	if (p.grouper->stacktrace_cache_stats().capacity != cache_entries)
 		p.grouper->set_stacktrace_cache_entries(cache_entries);
 	return &p;
-}
-
-void forget_projects() { mark_stale(); }
-
-void register_project_cache_callbacks() {
-	CacheRegisterRelcacheCallback(relcache_changed, (Datum)0);
-	RegisterXactCallback(transaction_ended, nullptr);
-	RegisterSubXactCallback(subtransaction_ended, nullptr);
 }
 
 } // namespace triage_pg

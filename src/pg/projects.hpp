@@ -1,7 +1,5 @@
 // Project settings as the save path needs them, cached per backend with the Groupers built from
-// them. The cache is dropped in every backend when a project row changes (a statement trigger
-// on triage.projects sends a relcache invalidation, see triage_invalidate_cache) and when a
-// transaction or subtransaction aborts.
+// them (emptied when backend_cache.hpp says so).
 #pragma once
 
 #include "boundary.hpp"
@@ -39,11 +37,5 @@ struct Project {
 // The project's settings, loaded through SPI (the caller is connected) on first use. Null when
 // the project does not exist.
 Project *find_project(int64_t project_id);
-
-// Drops every cached project (the next find_project reloads).
-void forget_projects();
-
-// Registers the invalidation callbacks (from _PG_init).
-void register_project_cache_callbacks();
 
 } // namespace triage_pg

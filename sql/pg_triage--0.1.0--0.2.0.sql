@@ -287,6 +287,20 @@ LANGUAGE C;
 -- or renaming such rows drops those caches. (The save path's own upserts do not fire these.)
 CREATE TRIGGER invalidate_cache AFTER UPDATE OR DELETE OR TRUNCATE ON triage.projects
   FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+-- Grouphash links and issue states: only changes to what a backend may have cached (a link that
+-- was set, a tombstone, a status or type) fire.
+CREATE TRIGGER invalidate_cache AFTER UPDATE ON triage.grouphashes FOR EACH ROW
+  WHEN (OLD.group_id IS NOT NULL OR OLD.group_tombstone_id IS DISTINCT FROM NEW.group_tombstone_id
+        OR OLD.state IS DISTINCT FROM NEW.state OR OLD.project_id <> NEW.project_id OR OLD.hash <> NEW.hash)
+  EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache_delete AFTER DELETE OR TRUNCATE ON triage.grouphashes
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache AFTER UPDATE ON triage.groups FOR EACH ROW
+  WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.type IS DISTINCT FROM NEW.type
+        OR OLD.id <> NEW.id OR OLD.project_id <> NEW.project_id)
+  EXECUTE FUNCTION triage.invalidate_cache();
+CREATE TRIGGER invalidate_cache_delete AFTER DELETE OR TRUNCATE ON triage.groups
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
 CREATE TRIGGER invalidate_cache AFTER UPDATE OF version, date_added, date_released, status OR DELETE OR TRUNCATE
   ON triage.releases FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
 CREATE TRIGGER invalidate_cache AFTER UPDATE OF name OR DELETE OR TRUNCATE ON triage.environments

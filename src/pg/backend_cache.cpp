@@ -15,50 +15,56 @@ namespace triage_pg {
 
 namespace {
 
-uint64_t generation = 1;
-constexpr std::array<const char *, 6> kCachedTables = {"projects", "releases", "environments",
-                                                      "group_environments", "group_releases", "release_environments"};
-std::array<Oid, kCachedTables.size()> cached_relids{};
+constexpr size_t kTables = static_cast<size_t>(CachedTable::count);
+constexpr std::array<const char *, kTables> kTableNames = {
+    "projects", "grouphashes", "groups", "releases", "environments", "group_environments", "group_releases",
+    "release_environments"};
+std::array<Oid, kTables> relids{};
+std::array<uint64_t, kTables> generations{};
 bool watching = false;
 
-void advance() {
-	generation++;
+void advance_all() {
+	for (uint64_t &g : generations)
+		g++;
 	watching = false; // the extension may have been dropped and created again: look the oids up anew
 }
 
 void relcache_changed(Datum, Oid relid) {
 	if (relid == InvalidOid) {
-		advance();
+		advance_all();
 		return;
 	}
-	for (Oid watched : cached_relids)
-		if (watched == relid) {
-			advance();
-			return;
-		}
+	for (size_t i = 0; i < kTables; i++)
+		if (relids[i] == relid)
+			generations[i]++;
 }
 
 void transaction_ended(XactEvent event, void *) {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		advance();
+		advance_all();
 }
 
 void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		advance();
+		advance_all();
 }
 
 } // namespace
 
-uint64_t cache_generation() { return generation; }
+uint64_t cache_generation(std::initializer_list<CachedTable> tables) {
+	uint64_t sum = 0;
+	for (CachedTable t : tables)
+		sum += generations[static_cast<size_t>(t)];
+	return sum;
+}
 
 void watch_cached_tables() {
 	if (watching)
 		return;
 	pg_guarded([]() -> Datum {
 		Oid schema = get_namespace_oid("triage", false);
-		for (size_t i = 0; i < kCachedTables.size(); i++)
-			cached_relids[i] = get_relname_relid(kCachedTables[i], schema);
+		for (size_t i = 0; i < kTables; i++)
+			relids[i] = get_relname_relid(kTableNames[i], schema);
 		return (Datum)0;
 	});
 	watching = true;

@@ -1,15 +1,21 @@
-// When rows a backend caches (project settings, release and environment ids, side-table rows
-// known to exist) may have changed. A statement trigger on each cached table sends a relcache
-// invalidation for it (triage.invalidate_cache()); any invalidation of those tables, and any
-// transaction or subtransaction abort (rows it created are gone), moves the generation on, and
-// each cache empties itself when it sees a new generation.
+// When rows a backend caches (project settings, grouphash-to-issue links and issue states,
+// release and environment ids, side-table rows known to exist) may have changed. A statement
+// trigger on each cached table sends a relcache invalidation for it (triage.invalidate_cache());
+// an invalidation of a table moves that table's generation on, and a transaction or
+// subtransaction abort (rows it created are gone) moves every generation on. Each cache empties
+// itself when the generations of the tables it reads have moved.
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 
 namespace triage_pg {
 
-uint64_t cache_generation();
+enum class CachedTable { projects, grouphashes, groups, releases, environments, group_environments, group_releases,
+	                     release_environments, count };
+
+// A number that changes whenever one of the tables changes.
+uint64_t cache_generation(std::initializer_list<CachedTable> tables);
 
 // Registers the invalidation callbacks (from _PG_init).
 void register_cache_callbacks();

@@ -23,10 +23,18 @@
 #include "projects.hpp"
 #include "releases.hpp"
 #include "side_tables.hpp"
+#include "backend_cache.hpp"
 #include "spi.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
+#include "utils/fmgroids.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "catalog/pg_type_d.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
@@ -55,21 +63,17 @@ int64_t to_unix_micros(TimestampTz ts) { return ts + kUnixToPostgresSeconds * 10
 // ------------------------------------------------------------------------------------------
 // The statements. All names are schema-qualified: they run under any search_path.
 
-// The event's grouphash rows in the event's hash order, with their issue's state, and whether
-// the event id is stored already.
+// The event's grouphash rows in the event's hash order, with their issue's state.
 // (Each table is probed through LATERAL ... LIMIT 1 by its full key: a kept generic plan made
 // while the tables were empty must not be able to turn the probes into scans.)
 KeptPlan lookup_hashes{
-    "SELECT h.hash, gh.group_id, gh.group_tombstone_id, gh.locked, gh.present, g.status, g.type, g.last_seen, "
-    "EXISTS (SELECT 1 FROM triage.events e WHERE e.project_id = $1 AND e.event_id = $3) "
+    "SELECT h.hash, gh.group_id, gh.group_tombstone_id, gh.locked, gh.present, g.status, g.type, g.last_seen "
     "FROM pg_catalog.unnest($2::pg_catalog.text[]) WITH ORDINALITY AS h(hash, ord) "
     "LEFT JOIN LATERAL (SELECT x.group_id, x.group_tombstone_id, x.state IS NOT NULL AS locked, true AS present "
     "FROM triage.grouphashes x WHERE x.project_id = $1 AND x.hash = h.hash LIMIT 1) gh ON true "
     "LEFT JOIN LATERAL (SELECT y.status::pg_catalog.text AS status, y.type, y.last_seen FROM triage.groups y "
     "WHERE y.id = gh.group_id LIMIT 1) g ON true ORDER BY h.ord",
-    {INT8OID, TEXTARRAYOID, UUIDOID}};
-
-KeptPlan event_exists{"SELECT 1 FROM triage.events WHERE project_id = $1 AND event_id = $2", {INT8OID, UUIDOID}};
+    {INT8OID, TEXTARRAYOID}};
 
 KeptPlan load_group_state{"SELECT status::pg_catalog.text, type, last_seen, short_id, title FROM triage.groups "
                           "WHERE project_id = $1 AND id = $2",
@@ -292,14 +296,6 @@ std::string uuid_text(const pg_uuid_t &id) {
 	return out;
 }
 
-Datum uuid_datum(const pg_uuid_t &id) {
-	return pg_guarded([&]() -> Datum {
-		auto *u = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-		*u = id;
-		return UUIDPGetDatum(u);
-	});
-}
-
 // 32 lowercase hex digits (from compute_save_fields) as a UUID.
 pg_uuid_t uuid_from_hex(const std::string &hex) {
 	pg_uuid_t id;
@@ -372,9 +368,77 @@ void notify_issue(const char *what, int64_t project_id, int64_t group_id, const 
 
 // ------------------------------------------------------------------------------------------
 
+// Whether the project already stored this event id: a direct probe of the primary key, which
+// also sees rows stored earlier in the running statement (SnapshotSelf). A copy being inserted
+// by a concurrent transaction is not seen; the unique index settles that case.
+bool event_stored(Relation events, int64_t project_id, const pg_uuid_t &event_id) {
+	return DatumGetBool(pg_guarded([&]() -> Datum {
+		Oid pkey = RelationGetPrimaryKeyIndex(events);
+		Relation index = index_open(pkey, AccessShareLock);
+		ScanKeyData keys[2];
+		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(project_id));
+		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(const_cast<pg_uuid_t *>(&event_id)));
+		IndexScanDesc scan = index_beginscan(events, index, SnapshotSelf, 2, 0);
+		index_rescan(scan, keys, 2, nullptr, 0);
+		TupleTableSlot *slot = table_slot_create(events, nullptr);
+		bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		ExecDropSingleTupleTableSlot(slot);
+		index_endscan(scan);
+		index_close(index, AccessShareLock);
+		return BoolGetDatum(found);
+	}));
+}
+
+// Grouphash rows that point to an issue (or a tombstone), with the issue's state, as this
+// backend last read them: most events of a busy project need no lookup at all. Emptied when a
+// link changes, a grouphash row goes, or an issue changes status or type (row triggers call
+// triage.invalidate_cache()); linking a new hash touches no cached row.
+struct HashCache {
+	uint64_t generation = 0;
+	std::unordered_map<std::string, HashRow> rows;
+};
+constexpr size_t kMaxCachedHashes = 200000;
+
+HashCache &hash_cache() {
+	static HashCache cache;
+	uint64_t generation = cache_generation({CachedTable::grouphashes, CachedTable::groups});
+	if (cache.generation != generation) {
+		cache.rows.clear();
+		cache.generation = generation;
+	}
+	return cache;
+}
+
+std::string hash_key(int64_t project_id, const std::string &hash) {
+	std::string key(reinterpret_cast<const char *>(&project_id), sizeof project_id);
+	return key + hash;
+}
+
+std::vector<HashRow> look_up_hashes(int64_t project_id, const std::vector<std::string> &hashes) {
+	watch_cached_tables();
+	HashCache &cache = hash_cache();
+	std::vector<HashRow> rows;
+	for (const std::string &hash : hashes) {
+		auto it = cache.rows.find(hash_key(project_id, hash));
+		if (it == cache.rows.end())
+			break;
+		rows.push_back(it->second);
+	}
+	if (rows.size() == hashes.size())
+		return rows;
+	rows = read_hash_rows(spi_execute(lookup_hashes, SpiArgs().int8(project_id).text_array(hashes)), true);
+	if (cache.rows.size() + rows.size() > kMaxCachedHashes)
+		cache.rows.clear();
+	for (const HashRow &row : rows)
+		if (row.present && ((row.group_id && row.group) || row.tombstone_id))
+			cache.rows.insert_or_assign(hash_key(project_id, row.hash), row);
+	return rows;
+}
+
 class Ingest {
 public:
-	Ingest(Project &project, Outcome &out, TimestampTz now) : project_(project), out_(out), now_(now) {}
+	Ingest(Relation events, Project &project, Outcome &out, TimestampTz now)
+	    : events_(events), project_(project), out_(out), now_(now) {}
 
 	// Assigns the event to an issue (creating it if needed) and writes the side tables.
 	void save(std::string_view payload, bool utf8_database);
@@ -388,6 +452,7 @@ private:
 	void create_new(const std::vector<HashRow> &rows);
 	void check_regression(int64_t group_id, const GroupState &state);
 
+	Relation events_;
 	Project &project_;
 	Outcome &out_;
 	TimestampTz now_;
@@ -414,10 +479,7 @@ std::vector<HashRow> Ingest::secondary_rows(std::string_view payload, bool utf8_
 		triage::Event event = grouper.parse(payload, !utf8_database);
 		triage::GroupingResult secondary = grouper.group(event, project_.algorithm, false);
 		grouper.release_parse_buffers();
-		SpiResult r = spi_execute(lookup_hashes, SpiArgs()
-		                                             .int8(project_.id)
-		                                             .text_array(secondary.hashes)
-		                                             .uuid(uuid_datum(out_.event_id)));
+		SpiResult r = spi_execute(lookup_hashes, SpiArgs().int8(project_.id).text_array(secondary.hashes));
 		for (HashRow &row : read_hash_rows(r, true))
 			if (row.present && std::find(out_.hashes.begin(), out_.hashes.end(), row.hash) == out_.hashes.end())
 				rows.push_back(std::move(row));
@@ -445,14 +507,12 @@ void Ingest::save(std::string_view payload, bool utf8_database) {
 				value = release_->version;
 	}
 
-	SpiResult looked_up = spi_execute(
-	    lookup_hashes, SpiArgs().int8(project_.id).text_array(out_.hashes).uuid(uuid_datum(out_.event_id)));
-	std::vector<HashRow> rows = read_hash_rows(looked_up, true);
-	if (looked_up.rows() > 0 && looked_up.boolean(0, 8)) {
+	if (event_stored(events_, project_.id, out_.event_id)) {
 		count_not_stored(1, 0);
 		out_.store = false;
 		return;
 	}
+	std::vector<HashRow> rows = look_up_hashes(project_.id, out_.hashes);
 	Match match = first_match(rows);
 	if (!match.group_id && !match.tombstone_id && project_.in_transition(now_)) {
 		std::vector<HashRow> secondary = secondary_rows(payload, utf8_database);
@@ -570,6 +630,17 @@ void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 	                                               state.last_seen < now_ - *project_.resolve_age_us);
 	if (!resolved)
 		return;
+	// The state may come from this backend's cache: decide on the row as it is now.
+	SpiResult fresh = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
+	if (fresh.rows() == 0)
+		return;
+	GroupState now_state{fresh.text(0, 0), fresh.text(0, 1), fresh.timestamptz(0, 2)};
+	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
+		now_state.last_seen = std::max(now_state.last_seen, *pending);
+	if (now_state.status != "resolved" &&
+	    !(now_state.status == "unresolved" && project_.resolve_age_us &&
+	      now_state.last_seen < now_ - *project_.resolve_age_us))
+		return;
 
 	std::optional<triage::Resolution> resolution;
 	int64_t resolution_id = 0;
@@ -599,7 +670,7 @@ void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 	if (resolution && !release_)
 		return; // has_resolution: an event without a release is older than the fix
 
-	TimestampTz date = std::max(out_.occurred_at, state.last_seen);
+	TimestampTz date = std::max(out_.occurred_at, now_state.last_seen);
 	bool is_regression =
 	    spi_execute(regress_group, SpiArgs().int8(project_.id).int8(group_id).timestamptz(date), 1).rows() > 0;
 	if (!is_regression)
@@ -748,10 +819,10 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 		out.event_id = random_uuid();
 	out.occurred_at = out.fields.timestamp ? to_timestamptz(*out.fields.timestamp) : now;
 
-	Ingest ingest(*project, out, now);
+	Ingest ingest(rel, *project, out, now);
 	if (is_transaction) {
 		// Transactions never join an error issue; they are stored, without one.
-		if (spi_execute(event_exists, SpiArgs().int8(project_id).uuid(uuid_datum(out.event_id)), 1).rows() > 0) {
+		if (event_stored(rel, project_id, out.event_id)) {
 			spi_execute(count_skipped, SpiArgs().int8(project_id).int8(1).int8(0).int8(0));
 			out.store = false;
 		}

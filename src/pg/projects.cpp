@@ -58,9 +58,9 @@ std::unique_ptr<Project> load(int64_t project_id) {
 
 Project *find_project(int64_t project_id) {
 	watch_cached_tables();
-	if (projects_generation != cache_generation()) {
+	if (projects_generation != cache_generation({CachedTable::projects})) {
 		projects.clear();
-		projects_generation = cache_generation();
+		projects_generation = cache_generation({CachedTable::projects});
 	}
 	auto it = projects.find(project_id);
 	if (it == projects.end()) {

@@ -79,13 +79,16 @@ struct Caches {
 Caches &caches() {
 	static Caches c;
 	watch_cached_tables();
-	if (c.generation != cache_generation()) {
+	uint64_t generation =
+	    cache_generation({CachedTable::releases, CachedTable::environments, CachedTable::group_environments,
+	                      CachedTable::group_releases, CachedTable::release_environments});
+	if (c.generation != generation) {
 		c.releases.clear();
 		c.environments.clear();
 		c.group_environments.clear();
 		c.release_environments.clear();
 		c.group_releases.clear();
-		c.generation = cache_generation();
+		c.generation = generation;
 	}
 	return c;
 }

@@ -19,7 +19,6 @@ SpiArgs &SpiArgs::int8(int64_t v) { return push(Int64GetDatum(v)); }
 SpiArgs &SpiArgs::int4(int32_t v) { return push(Int32GetDatum(v)); }
 SpiArgs &SpiArgs::boolean(bool v) { return push(BoolGetDatum(v)); }
 SpiArgs &SpiArgs::timestamptz(TimestampTz v) { return push(TimestampTzGetDatum(v)); }
-SpiArgs &SpiArgs::uuid(const Datum v) { return push(v); }
 SpiArgs &SpiArgs::null() { return push((Datum)0, true); }
 
 SpiArgs &SpiArgs::text(std::string_view v) {

@@ -39,7 +39,6 @@ public:
 	SpiArgs &timestamptz_array(const std::vector<Datum> &v);
 	SpiArgs &bool_array(const std::vector<Datum> &v);
 	SpiArgs &timestamptz(TimestampTz v);
-	SpiArgs &uuid(const Datum v);
 	SpiArgs &null();
 
 	const Datum *values() const { return values_.data(); }

@@ -32,6 +32,9 @@ CREATE TABLE triage.projects (
   -- grouping_config are looked up with these older hashes too (Sentry's transition period).
   secondary_grouping_config text,
   secondary_grouping_expiry timestamptz,
+  -- As Sentry does, a project on an older grouping config is moved to the current one by its next
+  -- event, the old config staying secondary for a week; false pins the config.
+  auto_upgrade_grouping boolean NOT NULL DEFAULT true,
   hash_algorithm text NOT NULL DEFAULT 'xxh3_128' CHECK (hash_algorithm IN ('xxh3_128', 'md5')),
   stacktrace_rules text NOT NULL DEFAULT '',
   fingerprinting_rules text NOT NULL DEFAULT '',

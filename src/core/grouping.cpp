@@ -821,6 +821,8 @@ public:
 				distinct.push_back(k);
 
 		if (distinct.size() == 1) {
+			// The one distinct top-level exception is the one the title describes.
+			main_exception_id_ = all[distinct[0]].mechanism->exception_id;
 			std::vector<size_t> path;
 			std::set<size_t> on_path;
 			for (size_t k = distinct[0]; on_path.insert(k).second;) {
@@ -983,11 +985,14 @@ public:
 		return host.empty() ? scheme + ":" : scheme + "://" + host;
 	}
 
+	std::optional<int64_t> main_exception_id() const { return main_exception_id_; }
+
 private:
 	const Event &event_;
 	const StacktraceRules &rules_;
 	const StacktraceEntries &entries_;
 	bool details_;
+	mutable std::optional<int64_t> main_exception_id_; // set by exception-group filtering
 };
 
 // Sentry's post-processing of a strategy's variants: a system variant equal to the app variant
@@ -1148,6 +1153,7 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 	if (!event.exceptions.empty()) {
 		runs.push_back({"chained-exception", strategies.chained_exception()});
 		deduplicate_and_prefer_stacktraces(runs.back().components, true);
+		result.main_exception_id = strategies.main_exception_id();
 	}
 	if (!event.threads.empty()) {
 		runs.push_back({"threads", strategies.threads()});

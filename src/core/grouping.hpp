@@ -54,6 +54,9 @@ struct GroupingResult {
 	std::vector<Variant> variants;   // in Sentry's variant order
 	std::vector<std::string> hashes; // primary first, system last, no duplicates
 	std::optional<std::string> fingerprint_title; // a matching rule's attributes.title, variables resolved
+	// The exception exception-group filtering chose as the main one (its mechanism.exception_id),
+	// which the title describes (Sentry writes it to the event as main_exception_id).
+	std::optional<int64_t> main_exception_id;
 };
 
 constexpr std::string_view kDefaultGroupingConfig = "newstyle:2026-01-20";

@@ -175,6 +175,14 @@ KeptPlan quarantine_event{"INSERT INTO triage.rejected_events (project_id, event
 
 
 
+// Sentry's grouping-config auto-upgrade: the project moves to the current config, and the old
+// one stays secondary for a week so that its issues keep matching.
+KeptPlan upgrade_grouping_config{
+    "UPDATE triage.projects SET secondary_grouping_config = grouping_config, "
+    "secondary_grouping_expiry = pg_catalog.now() + interval '7 days', grouping_config = $2 "
+    "WHERE id = $1 AND grouping_config <> $2 AND auto_upgrade_grouping",
+    {INT8OID, TEXTOID}};
+
 KeptPlan set_first_event{"UPDATE triage.projects SET first_event = $2 WHERE id = $1 AND first_event IS NULL",
                          {INT8OID, TIMESTAMPTZOID}};
 
@@ -284,12 +292,11 @@ Match first_match(const std::vector<HashRow> &rows) {
 	return {};
 }
 
-std::string uuid_text(const pg_uuid_t &id) {
+// Sentry's form of an event id: 32 lowercase hex digits.
+std::string event_id_hex(const pg_uuid_t &id) {
 	static const char *hex = "0123456789abcdef";
 	std::string out;
 	for (int i = 0; i < UUID_LEN; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out.push_back('-');
 		out.push_back(hex[id.data[i] >> 4]);
 		out.push_back(hex[id.data[i] & 15]);
 	}
@@ -677,7 +684,7 @@ void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 		return;
 
 	std::string data = "{\"event_id\":";
-	triage::append_json_string(data, uuid_text(out_.event_id));
+	triage::append_json_string(data, event_id_hex(out_.event_id));
 	data += ",\"version\":";
 	triage::append_json_string(data, release_ ? release_->version : "");
 	if (release_ && resolution && spi_execute(delete_resolution, SpiArgs().int8(resolution_id), 1).rows() > 0) {
@@ -786,6 +793,7 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 		triage::GroupingResult grouping = grouper.group(event, project->algorithm, false);
 		triage::SaveOptions options;
 		options.received = to_unix_seconds(now);
+		options.main_exception_id = grouping.main_exception_id;
 		out.fields = triage::compute_save_fields(event, grouping, options);
 		grouper.release_parse_buffers();
 		if (!is_transaction)
@@ -830,6 +838,10 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 		ingest.save(payload, utf8_database);
 	}
 	out.tags_json = tags_json(out.fields.tags);
+	if (out.store && out.group_id)
+		pending_counts().note_assigned(project_id, out.event_id.data);
+	if (project->upgrade_grouping && !is_transaction)
+		spi_execute(upgrade_grouping_config, SpiArgs().int8(project_id).text(triage::kDefaultGroupingConfig));
 	if (out.store && !project->has_first_event)
 		spi_execute(set_first_event, SpiArgs().int8(project_id).timestamptz(out.occurred_at));
 	spi.finish();

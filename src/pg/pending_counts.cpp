@@ -1,5 +1,7 @@
 #include "pending_counts.hpp"
 
+#include <string>
+
 #include "boundary.hpp"
 #include "spi.hpp"
 
@@ -9,6 +11,7 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "utils/rel.h"
+#include "utils/uuid.h"
 }
 
 namespace triage_pg {
@@ -58,7 +61,22 @@ void PendingCounts::note_latest(int64_t project_id, int64_t group_id, LatestFiel
 	groups_[{project_id, group_id}].latest = std::move(fields);
 }
 
-void PendingCounts::note_stored(int64_t project_id, int64_t group_id, TimestampTz occurred_at) {
+namespace {
+std::string assigned_key(int64_t project_id, const unsigned char *event_id) {
+	std::string key(reinterpret_cast<const char *>(&project_id), sizeof project_id);
+	key.append(reinterpret_cast<const char *>(event_id), UUID_LEN);
+	return key;
+}
+} // namespace
+
+void PendingCounts::note_assigned(int64_t project_id, const unsigned char *event_id) {
+	assigned_.insert(assigned_key(project_id, event_id));
+}
+
+void PendingCounts::note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id,
+                                TimestampTz occurred_at) {
+	if (assigned_.erase(assigned_key(project_id, event_id)) == 0)
+		return;
 	PendingGroup &g = groups_[{project_id, group_id}];
 	if (g.count == 0 || occurred_at < g.first_seen)
 		g.first_seen = occurred_at;
@@ -97,6 +115,7 @@ void PendingCounts::fold() {
 		datas.push_back(l.data_json);
 	}
 	groups_.clear();
+	assigned_.clear();
 	if (project_ids.empty())
 		return;
 	SpiArgs args;
@@ -121,18 +140,20 @@ TRIAGE_FUNCTION(triage_count_event) {
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigger->tg_event) ||
 	    !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.count_event() must run AFTER INSERT FOR EACH ROW", ""};
-	bool project_null = true, group_null = true, time_null = true;
-	Datum project, group, time;
+	bool project_null = true, group_null = true, time_null = true, id_null = true;
+	Datum project, group, time, event_id;
 	pg_guarded([&]() -> Datum {
 		TupleDesc desc = RelationGetDescr(trigger->tg_relation);
 		HeapTuple tuple = trigger->tg_trigtuple;
 		project = heap_getattr(tuple, SPI_fnumber(desc, "project_id"), desc, &project_null);
 		group = heap_getattr(tuple, SPI_fnumber(desc, "group_id"), desc, &group_null);
 		time = heap_getattr(tuple, SPI_fnumber(desc, "occurred_at"), desc, &time_null);
+		event_id = heap_getattr(tuple, SPI_fnumber(desc, "event_id"), desc, &id_null);
 		return (Datum)0;
 	});
-	if (!project_null && !group_null && !time_null)
-		pending_counts().note_stored(DatumGetInt64(project), DatumGetInt64(group), DatumGetTimestampTz(time));
+	if (!project_null && !group_null && !time_null && !id_null)
+		pending_counts().note_stored(DatumGetInt64(project), DatumGetUUIDP(event_id)->data, DatumGetInt64(group),
+		                             DatumGetTimestampTz(time));
 	return PointerGetDatum(nullptr);
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <unordered_set>
 #include <string>
 #include <utility>
 
@@ -34,15 +35,23 @@ struct PendingGroup {
 class PendingCounts {
 public:
 	void note_latest(int64_t project_id, int64_t group_id, LatestFields fields);
-	void note_stored(int64_t project_id, int64_t group_id, TimestampTz occurred_at);
+	// The row trigger assigned this event to an issue (rows it passed through, such as restored
+	// ones, are not counted: their issue's counters were restored with them).
+	void note_assigned(int64_t project_id, const unsigned char *event_id);
+	// Counts a stored row if the row trigger assigned it.
+	void note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id, TimestampTz occurred_at);
 	// The latest event time counted for the issue and not yet folded.
 	std::optional<TimestampTz> pending_last_seen(int64_t project_id, int64_t group_id) const;
 	// Writes the pending counts (SPI connected), in (project_id, group_id) order.
 	void fold();
-	void clear() { groups_.clear(); }
+	void clear() {
+		groups_.clear();
+		assigned_.clear();
+	}
 
 private:
 	std::map<std::pair<int64_t, int64_t>, PendingGroup> groups_;
+	std::unordered_set<std::string> assigned_; // project id and event id bytes
 };
 
 PendingCounts &pending_counts();

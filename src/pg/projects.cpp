@@ -26,7 +26,8 @@ uint64_t projects_generation = 0;
 KeptPlan load_plan{
     "SELECT slug, organization_id, grouping_config, secondary_grouping_config, secondary_grouping_expiry, "
     "hash_algorithm, stacktrace_rules, fingerprinting_rules, on_bad_event, max_event_bytes, "
-    "(pg_catalog.date_part('epoch', resolve_age) * 1000000)::pg_catalog.int8, first_event IS NOT NULL "
+    "(pg_catalog.date_part('epoch', resolve_age) * 1000000)::pg_catalog.int8, first_event IS NOT NULL, "
+    "auto_upgrade_grouping "
     "FROM triage.projects WHERE id = $1",
     {INT8OID}};
 
@@ -48,6 +49,7 @@ std::unique_ptr<Project> load(int64_t project_id) {
 	p->max_event_bytes = r.int8(0, 9);
 	p->resolve_age_us = r.int8_or_null(0, 10);
 	p->has_first_event = r.boolean(0, 11);
+	p->upgrade_grouping = r.boolean(0, 12) && config != triage::kDefaultGroupingConfig;
 	p->grouper = std::make_unique<triage::Grouper>(config, stacktrace_rules, fingerprinting_rules);
 	if (secondary)
 		p->secondary_grouper = std::make_unique<triage::Grouper>(*secondary, stacktrace_rules, fingerprinting_rules);

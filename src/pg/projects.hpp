@@ -26,6 +26,7 @@ struct Project {
 	int64_t max_event_bytes = 0;
 	std::optional<int64_t> resolve_age_us; // microseconds
 	bool has_first_event = false;
+	bool upgrade_grouping = false; // on an older config, and auto_upgrade_grouping
 	std::optional<TimestampTz> secondary_expiry;
 	std::unique_ptr<triage::Grouper> grouper;
 	std::unique_ptr<triage::Grouper> secondary_grouper; // set while a secondary config is configured

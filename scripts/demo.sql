@@ -1,40 +1,47 @@
--- Demo: real Sentry SDK events (test/sdk/sample_events.jsonl) grouped by pg_triage.
+-- Demo: real Sentry SDK events (test/sdk/sample_events.jsonl) ingested into triage.events; the
+-- issues they form, as SQL sees them.
 \pset pager off
 CREATE EXTENSION pg_triage;
+
+INSERT INTO triage.projects (slug) VALUES ('demo');
 
 CREATE TEMP TABLE sample (n serial, payload text);
 -- One JSON document a line; quote and delimiter characters that never occur keep lines verbatim.
 \copy sample (payload) FROM 'test/sdk/sample_events.jsonl' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02')
 
-CREATE TEMP VIEW grouped AS
-SELECT n,
-       payload::jsonb #>> '{sdk,name}' AS sdk,
-       coalesce(payload::jsonb #>> '{exception,values,-1,type}', '(message)') AS type,
-       left(coalesce(payload::jsonb #>> '{exception,values,-1,value}',
-                     payload::jsonb #>> '{logentry,formatted}',
-                     payload::jsonb #>> '{logentry,message}',
-                     payload::jsonb #>> '{message}'), 60) AS message,
-       triage.grouping_hashes(payload) AS hashes
-  FROM sample;
+\echo
+\echo '== Ingest: one INSERT; each row is grouped into an issue in the same transaction'
+INSERT INTO triage.events (project_id, payload)
+SELECT p.id, s.payload FROM sample s, triage.projects p WHERE p.slug = 'demo' ORDER BY s.n;
 
 \echo
-\echo '== Each event and its grouping hashes (primary first; xxh3_128)'
-SELECT n, sdk, type, message, (SELECT string_agg(left(h, 12), ' ') FROM unnest(hashes) h) AS hashes
-  FROM grouped ORDER BY n;
+\echo '== The issues (triage.groups), busiest first'
+SELECT triage.format_short_id(p.slug, g.short_id) AS issue, left(g.title, 50) AS title,
+       left(g.culprit, 40) AS culprit, g.level, g.times_seen AS events,
+       to_char(g.first_seen, 'YYYY-MM-DD HH24:MI') AS first_seen,
+       to_char(g.last_seen, 'YYYY-MM-DD HH24:MI') AS last_seen, g.status, g.priority
+  FROM triage.groups g JOIN triage.projects p ON p.id = g.project_id
+ ORDER BY g.times_seen DESC, g.short_id;
 
 \echo
-\echo '== The groups they form (events sharing a primary hash)'
-SELECT left(hashes[1], 12) AS "group", count(*) AS events, min(type) AS type,
-       min(message) AS example_message
-  FROM grouped GROUP BY hashes[1] ORDER BY count(*) DESC, 1;
+\echo '== Resolve the busiest issue; a new event of it in a newer release regresses it'
+SELECT triage.resolve(id) AS resolved FROM triage.groups ORDER BY times_seen DESC, short_id LIMIT 1;
+INSERT INTO triage.events (project_id, payload)
+SELECT e.project_id,
+       (e.payload::jsonb || jsonb_build_object('event_id', replace(gen_random_uuid()::text, '-', ''),
+                                               'release', 'demo@9.9.9',
+                                               'timestamp', extract(epoch FROM now())))::text
+  FROM triage.events e
+ WHERE e.group_id = (SELECT id FROM triage.groups ORDER BY times_seen DESC, short_id LIMIT 1)
+ LIMIT 1;
+SELECT triage.format_short_id(p.slug, g.short_id) AS issue, g.status, g.substatus, g.times_seen AS events,
+       (SELECT string_agg(a.type || ' ' || coalesce(a.data->>'version', ''), ', ' ORDER BY a.id)
+          FROM triage.activities a WHERE a.group_id = g.id) AS activity
+  FROM triage.groups g JOIN triage.projects p ON p.id = g.project_id
+ WHERE g.id = (SELECT id FROM triage.groups ORDER BY times_seen DESC, short_id LIMIT 1);
 
 \echo
-\echo '== Why the largest group groups as it does: its variants (grouping_info of one of its events)'
-SELECT v.key AS variant, v.value->>'type' AS type, (v.value->>'contributes')::bool AS contributes,
-       left(v.value->>'hash', 12) AS hash, jsonb_array_length(v.value->'values') AS values_hashed,
-       left((v.value->'values')::text, 100) AS first_values
-  FROM sample JOIN grouped USING (n),
-       jsonb_each(triage.grouping_info(payload) -> 'variants') v
- WHERE n = (SELECT min(n) FROM grouped
-             WHERE hashes[1] = (SELECT hashes[1] FROM grouped GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1))
- ORDER BY 1;
+\echo '== Releases and environments seen, and ingest counters'
+SELECT r.version, r.new_groups, (SELECT count(*) FROM triage.group_releases gr WHERE gr.release_id = r.id) AS issue_rows
+  FROM triage.releases r ORDER BY r.date_added, r.version;
+SELECT * FROM triage.ingest_stats;

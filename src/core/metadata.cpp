@@ -405,6 +405,13 @@ Tags event_tags(const Event &event, const SaveFields &fields) {
 		if (m.handled)
 			set_tag(tags, "handled", *m.handled ? "yes" : "no");
 	}
+	// The request interface's tag: its URL without query string or fragment (Relay keeps those
+	// apart).
+	if (!event.request_url.empty()) {
+		std::string_view url = event.request_url.substr(0, event.request_url.find_first_of("?#"));
+		if (!url.empty())
+			set_tag(tags, "url", url);
+	}
 	context_tags(tags, "os", event.os_context);
 	context_tags(tags, "runtime", event.runtime_context);
 	context_tags(tags, "browser", event.browser_context);

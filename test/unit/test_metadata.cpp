@@ -348,6 +348,26 @@ TEST(Metadata, Tags) {
 	auto list = save(R"({"tags":[["a","1"],["b",")" + std::string(201, 'x') + R"("]]})");
 	EXPECT_EQ(tag(list.fields, "a"), "1");
 	EXPECT_FALSE(tag(list.fields, "b"));
+	// The request's URL, without query string or fragment.
+	auto request = save(R"({"request":{"url":"https://shop.example/cart?id=7#top"}})");
+	EXPECT_EQ(tag(request.fields, "url"), "https://shop.example/cart");
+	EXPECT_FALSE(tag(save(R"({"request":{"url":"?x"}})").fields, "url"));
+}
+
+TEST(Metadata, ExceptionGroupMainExceptionGivesTheTitle) {
+	// One distinct top-level exception under an exception group: grouping names it the main
+	// exception, and the title describes it rather than the group.
+	auto s = save(R"({"exception":{"values":[
+	    {"type":"ValueError","value":"inner","mechanism":{"type":"chained","exception_id":1,"parent_id":0}},
+	    {"type":"ExceptionGroup","value":"group","mechanism":{"type":"generic","exception_id":0,
+	     "is_exception_group":true}}]}})");
+	EXPECT_EQ(s.result.main_exception_id, 1);
+	SaveOptions options;
+	options.main_exception_id = s.result.main_exception_id;
+	EXPECT_EQ(compute_save_fields(s.event, s.result, options).title, "ValueError: inner");
+	EXPECT_EQ(s.fields.title, "ExceptionGroup: group"); // without the grouping's choice
+	// A plain chain has no main exception: the last one describes the event.
+	EXPECT_FALSE(save(R"({"exception":{"values":[{"type":"A"},{"type":"B"}]}})").result.main_exception_id);
 }
 
 TEST(Metadata, PlatformAndSdk) {

@@ -1,7 +1,5 @@
 #include "pending_counts.hpp"
 
-#include <string>
-
 #include "boundary.hpp"
 #include "spi.hpp"
 
@@ -61,21 +59,19 @@ void PendingCounts::note_latest(int64_t project_id, int64_t group_id, LatestFiel
 	groups_[{project_id, group_id}].latest = std::move(fields);
 }
 
-namespace {
-std::string assigned_key(int64_t project_id, const unsigned char *event_id) {
-	std::string key(reinterpret_cast<const char *>(&project_id), sizeof project_id);
-	key.append(reinterpret_cast<const char *>(event_id), UUID_LEN);
+PendingCounts::EventKey PendingCounts::event_key(int64_t project_id, const unsigned char *event_id) {
+	EventKey key{project_id, {}};
+	memcpy(key.event_id, event_id, sizeof key.event_id);
 	return key;
 }
-} // namespace
 
 void PendingCounts::note_assigned(int64_t project_id, const unsigned char *event_id) {
-	assigned_.insert(assigned_key(project_id, event_id));
+	assigned_.insert(event_key(project_id, event_id));
 }
 
 void PendingCounts::note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id,
                                 TimestampTz occurred_at) {
-	if (assigned_.erase(assigned_key(project_id, event_id)) == 0)
+	if (assigned_.erase(event_key(project_id, event_id)) == 0)
 		return;
 	PendingGroup &g = groups_[{project_id, group_id}];
 	if (g.count == 0 || occurred_at < g.first_seen)

@@ -9,6 +9,7 @@
 #include "boundary.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <unordered_set>
@@ -51,7 +52,23 @@ public:
 
 private:
 	std::map<std::pair<int64_t, int64_t>, PendingGroup> groups_;
-	std::unordered_set<std::string> assigned_; // project id and event id bytes
+	struct EventKey {
+		int64_t project_id;
+		unsigned char event_id[16];
+		bool operator==(const EventKey &o) const {
+			return project_id == o.project_id && memcmp(event_id, o.event_id, sizeof event_id) == 0;
+		}
+	};
+	struct EventKeyHash {
+		size_t operator()(const EventKey &k) const {
+			uint64_t a, b;
+			memcpy(&a, k.event_id, 8);
+			memcpy(&b, k.event_id + 8, 8);
+			return static_cast<size_t>(a ^ (b * 0x9E3779B97F4A7C15ULL) ^ static_cast<uint64_t>(k.project_id));
+		}
+	};
+	static EventKey event_key(int64_t project_id, const unsigned char *event_id);
+	std::unordered_set<EventKey, EventKeyHash> assigned_;
 };
 
 PendingCounts &pending_counts();

@@ -1,5 +1,9 @@
 #include "event.hpp"
 
+#include "message_format.hpp"
+
+#include <charconv>
+#include <cstdint>
 #include <deque>
 
 namespace triage {
@@ -137,6 +141,7 @@ private:
 		thread_list,
 		thread,
 		messages,        // logentry / sentry.interfaces.Message / the "message" object
+		message_params,  // its "params" (an array, or an object of named params)
 		fingerprint,
 		tags_object,
 		tags_list,
@@ -163,6 +168,9 @@ private:
 	struct Messages {
 		std::optional<std::string_view> message, formatted;
 		bool is_object = false;
+		std::vector<MessageParam> params;
+		std::vector<std::pair<std::string_view, MessageParam>> named_params;
+		bool params_named = false;
 	};
 
 	// ------------------------------------------------------------------------------------
@@ -319,7 +327,19 @@ private:
 		case Ctx::fingerprint:
 		case Ctx::tags_object:
 		case Ctx::skip: return c;
+		case Ctx::message_params: // a container as a param: no formatting
+			message_param(key, MessageParam{MessageParam::other});
+			return c;
 		case Ctx::messages:
+			if (key == "params") {
+				current_messages_->params.clear();
+				current_messages_->named_params.clear();
+				current_messages_->params_named = is_object;
+				c.ctx = Ctx::message_params;
+				return c;
+			}
+			scalar_member(parent, key, Scalar{});
+			return c;
 		case Ctx::ns_error:
 		case Ctx::sdk:
 		case Ctx::csp:
@@ -452,6 +472,7 @@ private:
 		case Ctx::user:
 		case Ctx::named_context:
 		case Ctx::request: scalar_member(c, key, v); break;
+		case Ctx::message_params: message_param(key, to_param(v)); break;
 		case Ctx::contexts:
 			if (NamedContext *context = named_context(key))
 				*context = {};
@@ -516,8 +537,16 @@ private:
 			event_.stacktrace.reset();
 		else if (Messages *m = messages_for(key)) {
 			*m = {};
-			if (key == "message") // the legacy "message" string is the formatted text
+			if (key == "message") { // the legacy "message" is the formatted text; Relay writes a
+				                    // number or boolean as its JSON text
 				m->formatted = v.as_string();
+				if (v.kind == Scalar::integer || v.kind == Scalar::unsigned_integer || v.kind == Scalar::real ||
+				    v.kind == Scalar::boolean)
+					m->formatted = event_.own(scalar_json(v));
+			} else if (v.kind == Scalar::string) { // a plain-string logentry is its formatted text
+				m->is_object = true;
+				m->formatted = v.text;
+			}
 		} else if (key == "fingerprint") {
 			event_.fingerprint.reset();
 			fingerprint_values_.clear();
@@ -612,6 +641,46 @@ private:
 				event_.template_info.context_line = s;
 			break;
 		default: break;
+		}
+	}
+
+	static MessageParam to_param(const Scalar &v) {
+		MessageParam p;
+		switch (v.kind) {
+		case Scalar::null: p.kind = MessageParam::null; break;
+		case Scalar::boolean: p.kind = MessageParam::boolean, p.b = v.b; break;
+		case Scalar::integer: p.kind = MessageParam::integer, p.i = v.i; break;
+		case Scalar::unsigned_integer:
+			if (v.u <= static_cast<uint64_t>(INT64_MAX))
+				p.kind = MessageParam::integer, p.i = static_cast<int64_t>(v.u);
+			else
+				p.kind = MessageParam::real, p.d = static_cast<double>(v.u);
+			break;
+		case Scalar::real: p.kind = MessageParam::real, p.d = v.d; break;
+		case Scalar::string: p.kind = MessageParam::string, p.text = v.text; break;
+		}
+		return p;
+	}
+
+	void message_param(std::string_view key, MessageParam p) {
+		if (current_messages_->params_named)
+			current_messages_->named_params.emplace_back(key, p);
+		else
+			current_messages_->params.push_back(p);
+	}
+
+	// A number or boolean as JSON writes it.
+	static std::string scalar_json(const Scalar &v) {
+		switch (v.kind) {
+		case Scalar::boolean: return v.b ? "true" : "false";
+		case Scalar::integer: return std::to_string(v.i);
+		case Scalar::unsigned_integer: return std::to_string(v.u);
+		case Scalar::real: {
+			char buffer[64];
+			auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.d);
+			return ec == std::errc() ? std::string(buffer, end) : std::string();
+		}
+		default: return {};
 		}
 	}
 
@@ -758,6 +827,8 @@ private:
 	static void mechanism_member(Mechanism &m, std::string_view key, const Scalar &v) {
 		if (key == "type")
 			m.type = v.string_or_empty();
+		else if (key == "source")
+			m.source = v.string_or_empty();
 		else if (key == "synthetic")
 			m.synthetic = v.as_bool().value_or(false);
 		else if (key == "handled")
@@ -806,13 +877,15 @@ private:
 		const Messages *source = logentry_.is_object ? &logentry_
 		                         : interfaces_message_.is_object ? &interfaces_message_
 		                                                         : nullptr;
-		if (source && (source->message || source->formatted)) {
-			event_.logentry_message = source->message;
-			event_.logentry_formatted = source->formatted;
-			return;
-		}
-		event_.logentry_message = message_.message;
-		event_.logentry_formatted = message_.formatted;
+		if (!source || !(source->message || source->formatted))
+			source = &message_;
+		event_.logentry_message = source->message;
+		event_.logentry_formatted = source->formatted;
+		// Relay formats the template with the params when the SDK sent no text.
+		if (!source->formatted && source->message && (!source->params.empty() || !source->named_params.empty()))
+			if (std::optional<std::string> text =
+			        format_message(*source->message, source->params, source->named_params, source->params_named))
+				event_.logentry_formatted = event_.own(std::move(*text));
 	}
 
 	Event &event_;

@@ -56,6 +56,7 @@ constexpr size_t kMaxFrames = 250;
 
 struct Mechanism {
 	std::string_view type;
+	std::string_view source; // how the exception relates to its parent ("cause", "__context__", ...)
 	bool synthetic = false;
 	bool is_exception_group = false;
 	std::optional<bool> handled;     // absent: unknown (no "handled" tag)

@@ -995,6 +995,25 @@ private:
 	mutable std::optional<int64_t> main_exception_id_; // set by exception-group filtering
 };
 
+// React 19 reports an error it recovered from as an Error with a fixed text, wrapping the error
+// that caused it (mechanism source "cause"): that cause is what the issue is about.
+std::optional<int64_t> react_cause_exception_id(const Event &event) {
+	static constexpr std::string_view kRecovered[] = {
+	    "There was an error during concurrent rendering but React was able to recover by instead synchronously "
+	    "rendering the entire root.",
+	    "There was an error while hydrating but React was able to recover by instead client rendering from the "
+	    "nearest Suspense boundary."};
+	if (event.exceptions.size() < 2)
+		return std::nullopt;
+	const Exception &outer = event.exceptions.back(), &cause = event.exceptions.front();
+	if (outer.type != std::optional<std::string_view>("Error") || !outer.value ||
+	    std::find(std::begin(kRecovered), std::end(kRecovered), *outer.value) == std::end(kRecovered))
+		return std::nullopt;
+	if (!cause.mechanism || cause.mechanism->source != "cause")
+		return std::nullopt;
+	return cause.mechanism->exception_id;
+}
+
 // Sentry's post-processing of a strategy's variants: a system variant equal to the app variant
 // is dropped, and when some variant has a contributing stack trace, the variants without one
 // stop contributing.
@@ -1153,7 +1172,9 @@ GroupingResult Grouper::group(Event &event, HashAlgorithm algorithm, bool detail
 	if (!event.exceptions.empty()) {
 		runs.push_back({"chained-exception", strategies.chained_exception()});
 		deduplicate_and_prefer_stacktraces(runs.back().components, true);
-		result.main_exception_id = strategies.main_exception_id();
+		result.main_exception_id = react_cause_exception_id(event);
+		if (!result.main_exception_id)
+			result.main_exception_id = strategies.main_exception_id();
 	}
 	if (!event.threads.empty()) {
 		runs.push_back({"threads", strategies.threads()});

@@ -603,7 +603,8 @@ const Frame *crash_frame(const Event &event) {
 	const Frame *fallback = nullptr;
 	for (auto it = frames->rbegin(); it != frames->rend(); ++it) {
 		const Frame &f = *it;
-		if (!f.has_function || f.function == "<redacted>" || f.function == "<unknown>")
+		// "?" is how JavaScript SDKs write an anonymous function; Relay drops it.
+		if (!f.has_function || f.function == "<redacted>" || f.function == "<unknown>" || f.function == "?")
 			continue;
 		if (f.is_in_app())
 			return &f;

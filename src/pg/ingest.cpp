@@ -14,6 +14,7 @@
 #include "boundary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <unordered_map>
 
@@ -55,7 +56,7 @@ namespace {
 // Time: the core speaks Unix seconds, PostgreSQL microseconds since 2000-01-01.
 constexpr int64_t kUnixToPostgresSeconds = 946684800;
 TimestampTz to_timestamptz(double unix_seconds) {
-	return static_cast<TimestampTz>((unix_seconds - kUnixToPostgresSeconds) * 1e6);
+	return static_cast<TimestampTz>(std::llround((unix_seconds - kUnixToPostgresSeconds) * 1e6));
 }
 double to_unix_seconds(TimestampTz ts) { return static_cast<double>(ts) / 1e6 + kUnixToPostgresSeconds; }
 int64_t to_unix_micros(TimestampTz ts) { return ts + kUnixToPostgresSeconds * 1000000LL; }
@@ -353,6 +354,16 @@ std::string group_data_json(const triage::SaveFields &f, double received) {
 	snprintf(number, sizeof number, ",\"last_received\":%.6f}", received);
 	out += number;
 	return out;
+}
+
+// triage.updated_title() (the SQL the fold runs), for a title the issue will have.
+bool is_placeholder_title(std::string_view title) {
+	return title == "<untitled>" || title == "<unknown>" || title == "<unlabeled event>" || title == "Error";
+}
+std::string updated_title(const std::string &existing, const std::string &incoming) {
+	if (!incoming.empty() && !is_placeholder_title(incoming))
+		return incoming;
+	return is_placeholder_title(existing) ? incoming : existing;
 }
 
 const char *priority_name(int priority) { return priority >= 75 ? "high" : priority >= 50 ? "medium" : "low"; }
@@ -702,8 +713,10 @@ void Ingest::check_regression(int64_t group_id, const GroupState &state) {
 	}
 	data += "}";
 	spi_execute(insert_activity, SpiArgs().int8(project_.id).int8(group_id).text("set_regression").text(data));
+	// The title the issue will have once the statement's counters are folded in.
 	SpiResult g = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
-	notify_issue("regression", project_.id, group_id, triage::format_short_id(project_.slug, g.int8(0, 3)), g.text(0, 4));
+	notify_issue("regression", project_.id, group_id, triage::format_short_id(project_.slug, g.int8(0, 3)),
+	             updated_title(g.text(0, 4), out_.fields.title));
 }
 
 // ------------------------------------------------------------------------------------------

@@ -109,6 +109,15 @@ std::string make_key(int64_t a, int64_t b = 0, int64_t c = 0) {
 	return key;
 }
 
+// The first n code points of UTF-8 text (Python's text[:n], which Sentry uses for names).
+std::string first_code_points(const std::string &text, size_t n) {
+	size_t i = 0;
+	for (size_t count = 0; i < text.size(); i++)
+		if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && count++ == n)
+			break;
+	return text.substr(0, i);
+}
+
 int64_t to_unix_micros(TimestampTz ts) { return ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY; }
 
 int64_t find_or_create_environment(const Project &project, const std::string &name) {
@@ -136,7 +145,7 @@ triage::ReleaseRef find_or_create_release(const Project &project, const std::str
 	std::string key = make_key(project.id) + version;
 	if (auto it = c.releases.find(key); it != c.releases.end())
 		return it->second;
-	std::string prefixed = triage::truncate_chars(project.slug + "-" + version, 250);
+	std::string prefixed = first_code_points(project.slug + "-" + version, 250);
 	for (int attempt = 0; attempt < 2; attempt++) {
 		SpiResult found = spi_execute(find_release, SpiArgs().int8(project.id).text(version).text(prefixed), 1);
 		if (found.rows() == 0) {

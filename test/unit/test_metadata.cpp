@@ -456,7 +456,7 @@ TEST(Metadata, PythonSdkEvents) {
 
 	auto logged = save(lines[19]);
 	EXPECT_EQ(logged.fields.event_type, "default");
-	EXPECT_EQ(logged.fields.title, "Reconciliation for account %s off by %.2f EUR after %ss");
+	EXPECT_EQ(logged.fields.title, "Reconciliation for account 48213 off by 12.50 EUR after 30s");
 
 	auto user = save(lines[23]);
 	EXPECT_EQ(user.fields.culprit, "POST /api/cart/<id>/coupon");

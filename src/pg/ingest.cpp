@@ -304,12 +304,19 @@ std::string event_id_hex(const pg_uuid_t &id) {
 	return out;
 }
 
+int hex_digit(char c) {
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 // 32 lowercase hex digits (from compute_save_fields) as a UUID.
 pg_uuid_t uuid_from_hex(const std::string &hex) {
 	pg_uuid_t id;
-	auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
 	for (int i = 0; i < UUID_LEN; i++)
-		id.data[i] = static_cast<unsigned char>(digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]));
+		id.data[i] = static_cast<unsigned char>(hex_digit(hex[2 * i]) << 4 | hex_digit(hex[2 * i + 1]));
 	return id;
 }
 
@@ -411,25 +418,67 @@ bool event_stored(Relation events, int64_t project_id, const pg_uuid_t &event_id
 // backend last read them: most events of a busy project need no lookup at all. Emptied when a
 // link changes, a grouphash row goes, or an issue changes status or type (row triggers call
 // triage.invalidate_cache()); linking a new hash touches no cached row.
+struct HashKey {
+	int64_t project_id;
+	unsigned char hash[16]; // the 32 hex digits as bytes
+	bool operator==(const HashKey &o) const {
+		return project_id == o.project_id && memcmp(hash, o.hash, sizeof hash) == 0;
+	}
+};
+struct HashKeyHash {
+	size_t operator()(const HashKey &k) const {
+		uint64_t a;
+		memcpy(&a, k.hash, sizeof a); // the hashes are uniformly distributed already
+		return static_cast<size_t>(a ^ static_cast<uint64_t>(k.project_id));
+	}
+};
+// What a cached grouphash says, in about 40 bytes.
+struct CachedLink {
+	int64_t target = 0;          // the issue's id, or the tombstone's
+	TimestampTz last_seen = 0;   // the issue's, when read
+	bool tombstone = false;
+	bool locked = false;
+	bool error_type = true;      // the issue's type is error
+	char status = 'u';           // the first letter of the issue's status (u, r, i, p, d)
+};
 struct HashCache {
 	uint64_t generation = 0;
-	std::unordered_map<std::string, HashRow> rows;
+	std::unordered_map<HashKey, CachedLink, HashKeyHash> links;
 };
-constexpr size_t kMaxCachedHashes = 200000;
+// At most this many links per backend (about 5 MB); beyond, the cache starts again.
+constexpr size_t kMaxCachedHashes = 65536;
 
 HashCache &hash_cache() {
 	static HashCache cache;
 	uint64_t generation = cache_generation({CachedTable::grouphashes, CachedTable::groups});
 	if (cache.generation != generation) {
-		cache.rows.clear();
+		cache.links.clear();
 		cache.generation = generation;
 	}
 	return cache;
 }
 
-std::string hash_key(int64_t project_id, const std::string &hash) {
-	std::string key(reinterpret_cast<const char *>(&project_id), sizeof project_id);
-	return key + hash;
+// Hashes are 32 hex digits; anything else is not cached.
+std::optional<HashKey> hash_key(int64_t project_id, const std::string &hash) {
+	if (hash.size() != 32)
+		return std::nullopt;
+	HashKey key{project_id, {}};
+	for (size_t i = 0; i < 16; i++) {
+		int hi = hex_digit(hash[2 * i]), lo = hex_digit(hash[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return std::nullopt;
+		key.hash[i] = static_cast<unsigned char>(hi << 4 | lo);
+	}
+	return key;
+}
+
+std::string status_name(char code) {
+	switch (code) {
+	case 'u': return "unresolved";
+	case 'r': return "resolved";
+	case 'i': return "ignored";
+	default: return "other"; // pending deletion or merge, reprocessing: never regressed
+	}
 }
 
 std::vector<HashRow> look_up_hashes(int64_t project_id, const std::vector<std::string> &hashes) {
@@ -437,19 +486,50 @@ std::vector<HashRow> look_up_hashes(int64_t project_id, const std::vector<std::s
 	HashCache &cache = hash_cache();
 	std::vector<HashRow> rows;
 	for (const std::string &hash : hashes) {
-		auto it = cache.rows.find(hash_key(project_id, hash));
-		if (it == cache.rows.end())
+		std::optional<HashKey> key = hash_key(project_id, hash);
+		auto it = key ? cache.links.find(*key) : cache.links.end();
+		if (it == cache.links.end())
 			break;
-		rows.push_back(it->second);
+		const CachedLink &link = it->second;
+		HashRow row;
+		row.hash = hash;
+		row.present = true;
+		row.locked = link.locked;
+		if (link.tombstone) {
+			row.tombstone_id = link.target;
+		} else {
+			row.group_id = link.target;
+			row.group = GroupState{status_name(link.status), link.error_type ? "error" : "other", link.last_seen};
+		}
+		rows.push_back(std::move(row));
 	}
 	if (rows.size() == hashes.size())
 		return rows;
 	rows = read_hash_rows(spi_execute(lookup_hashes, SpiArgs().int8(project_id).text_array(hashes)), true);
-	if (cache.rows.size() + rows.size() > kMaxCachedHashes)
-		cache.rows.clear();
-	for (const HashRow &row : rows)
-		if (row.present && ((row.group_id && row.group) || row.tombstone_id))
-			cache.rows.insert_or_assign(hash_key(project_id, row.hash), row);
+	if (cache.links.size() + rows.size() > kMaxCachedHashes)
+		cache.links.clear();
+	for (const HashRow &row : rows) {
+		std::optional<HashKey> key = hash_key(project_id, row.hash);
+		if (!key || !row.present)
+			continue;
+		CachedLink link;
+		link.locked = row.locked;
+		if (row.group_id && row.group) {
+			link.target = *row.group_id;
+			link.last_seen = row.group->last_seen;
+			link.error_type = row.group->type == "error";
+			link.status = row.group->status.empty() ? 'o' : row.group->status[0];
+			if (row.group->status == "pending_deletion" || row.group->status == "pending_merge" ||
+			    row.group->status == "deletion_in_progress" || row.group->status == "reprocessing")
+				link.status = 'o';
+		} else if (row.tombstone_id && !row.group_id) {
+			link.target = *row.tombstone_id;
+			link.tombstone = true;
+		} else {
+			continue;
+		}
+		cache.links.insert_or_assign(*key, link);
+	}
 	return rows;
 }
 

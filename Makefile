@@ -15,6 +15,11 @@ DATA = $(RELEASED_SCRIPTS)
 REGRESS = grouping_hashes grouping_info bad_input search_path sdk_grouping
 REGRESS_OPTS = --inputdir=. --load-extension=pg_triage
 
+# Isolation tests (pg_isolation_regress, concurrent sessions): specs in test/isolation/specs,
+# expected outputs in test/isolation/expected, results in output_iso/.
+ISOLATION = new_issue_race resolve_race regression_race batch_order duplicate_event_id
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_triage
+
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
 PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wno-register -Wall -Wextra \
 	-Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type

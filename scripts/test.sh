@@ -53,11 +53,20 @@ fi
 # 3. pg_regress and pgTAP on a throwaway cluster.
 scripts/cluster.sh bash -c '
 	set -u
-	make -s installcheck >"$0/regress.log" 2>&1
+	make -s installcheck ISOLATION= >"$0/regress.log" 2>&1
 	echo $? >"$0/regress.rc"
+	make -s installcheck REGRESS= >"$0/isolation.log" 2>&1
+	echo $? >"$0/isolation.rc"
 	psql -X -q -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null
 	pg_prove -f test/pgtap/*.sql >"$0/pgtap.log" 2>&1
 	echo $? >"$0/pgtap.rc"
+	# Shell tests: each makes its own database and prints "ok N - ..." / "not ok N - ..." lines.
+	# The cluster is a throwaway one: tests may crash and restart it (kill -9 of a backend).
+	for t in test/shell/*.sh; do
+		echo "# $t"
+		PG_TRIAGE_THROWAWAY_CLUSTER=1 bash "$t"
+		echo "# exit status $?"
+	done >"$0/shell.log" 2>&1
 ' "$log_dir" >"$log_dir/cluster.log" 2>&1
 regress_ok=$(grep -cE '\.\.\. ok|^ok [0-9]+ ' "$log_dir/regress.log" || true)
 regress_bad=$(grep -cE '\.\.\. FAILED|^not ok ' "$log_dir/regress.log" || true)
@@ -67,6 +76,15 @@ if [ "$(cat "$log_dir/regress.rc" 2>/dev/null || echo 1)" != 0 ]; then
 	[ "$regress_bad" -eq 0 ] && regress_bad=1
 fi
 record "pg_regress" "$regress_ok" "$regress_bad"
+
+iso_ok=$(grep -cE '\.\.\. ok' "$log_dir/isolation.log" || true)
+iso_bad=$(grep -cE '\.\.\. FAILED' "$log_dir/isolation.log" || true)
+if [ "$(cat "$log_dir/isolation.rc" 2>/dev/null || echo 1)" != 0 ]; then
+	cat "$log_dir/isolation.log"
+	[ -f output_iso/regression.diffs ] && head -n 200 output_iso/regression.diffs
+	[ "$iso_bad" -eq 0 ] && iso_bad=1
+fi
+record "isolation" "$iso_ok" "$iso_bad"
 
 tap_total=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$log_dir/pgtap.log")
 tail -n 2 "$log_dir/pgtap.log"
@@ -78,6 +96,27 @@ else
 	[ "${tap_failed:-0}" -eq 0 ] && tap_failed=1
 	record "pgTAP" "$(( ${tap_total:-0} - tap_failed ))" "$tap_failed"
 fi
+
+# Shell tests (test/shell/*.sh, run above in the throwaway cluster): "not ok" lines marked
+# "# TODO" are known failures, reported but not counted; a test that exits non-zero without a
+# "not ok" line counts as one failure.
+shell_ok=$(grep -cE '^ok [0-9]+' "$log_dir/shell.log" || true)
+shell_bad=$(grep -E '^not ok [0-9]+' "$log_dir/shell.log" | grep -cv '# TODO' || true)
+shell_todo=$(grep -E '^not ok [0-9]+' "$log_dir/shell.log" | grep -c '# TODO' || true)
+shell_crashed=$(awk '/^# test\/shell\// { bad = 0 } /^not ok / && !/# TODO/ { bad = 1 }
+	/^# exit status [1-9]/ && !bad { n++ } END { print n + 0 }' "$log_dir/shell.log")
+if [ ! -s "$log_dir/shell.log" ]; then
+	cat "$log_dir/cluster.log"
+	shell_crashed=1
+fi
+if [ $((shell_bad + shell_crashed)) -gt 0 ]; then
+	grep -E '^# test/shell/|^not ok|^#   |^# exit status [1-9]|Bail out' "$log_dir/shell.log"
+fi
+if [ "$shell_todo" -gt 0 ]; then
+	echo "== shell tests: $shell_todo known failures (TODO):"
+	grep -E '^not ok .*# TODO' "$log_dir/shell.log"
+fi
+record "shell tests" "$shell_ok" $((shell_bad + shell_crashed))
 
 # 4. Fuzzing smoke run (libFuzzer, clang): a bounded run over the kept corpus.
 if [ "$fuzz_seconds" -gt 0 ]; then

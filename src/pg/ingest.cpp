@@ -4,13 +4,12 @@
 // transaction (if anything fails, nothing of the event is written).
 //
 // Lock order, the same for every writer so that concurrent inserts cannot deadlock:
-//   1. grouphash rows of the event, by hash (ON CONFLICT inserts and FOR UPDATE in hash order);
-//   2. the project's short-id counter row (only when an issue is created);
-//   3. the issue's row in triage.groups;
-//   4. side-table rows (group environments, releases, release environments, group releases).
-// A batch touching several issues takes them in row order, which is why callers loading events
-// concurrently should sort batches by issue where they can; deadlocks between them are detected by
-// PostgreSQL and reported as 40P01, never silent.
+//   1. the project's short-id counter row, before anything else, and only by a transaction that
+//      creates an issue (held to its end, so creations in a project are serialized);
+//   2. grouphash rows of the event, in hash order (inserts, then FOR UPDATE);
+//   3. at the end of each statement (pending_counts.cpp), in key order: issue rows (regressions,
+//      then counters), then side-table rows.
+// Reads before that take no row locks.
 #include "boundary.hpp"
 
 #include <algorithm>
@@ -18,48 +17,41 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "backend_cache.hpp"
 #include "json.hpp"
 #include "metadata.hpp"
+#include "notifications.hpp"
 #include "pending_counts.hpp"
 #include "projects.hpp"
+#include "regressions.hpp"
 #include "releases.hpp"
 #include "side_tables.hpp"
-#include "backend_cache.hpp"
 #include "spi.hpp"
+#include "time_conversions.hpp"
 
 extern "C" {
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/tableam.h"
-#include "executor/tuptable.h"
-#include "utils/fmgroids.h"
-#include "utils/relcache.h"
-#include "utils/snapmgr.h"
 #include "catalog/pg_type_d.h"
-#include "commands/async.h"
 #include "commands/trigger.h"
-#include "common/pg_prng.h"
+#include "executor/tuptable.h"
 #include "mb/pg_wchar.h"
 #include "port.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
 #include "utils/uuid.h"
 }
 
 namespace triage_pg {
 namespace {
-
-// ------------------------------------------------------------------------------------------
-// Time: the core speaks Unix seconds, PostgreSQL microseconds since 2000-01-01.
-constexpr int64_t kUnixToPostgresSeconds = 946684800;
-TimestampTz to_timestamptz(double unix_seconds) {
-	return static_cast<TimestampTz>(std::llround((unix_seconds - kUnixToPostgresSeconds) * 1e6));
-}
-double to_unix_seconds(TimestampTz ts) { return static_cast<double>(ts) / 1e6 + kUnixToPostgresSeconds; }
-int64_t to_unix_micros(TimestampTz ts) { return ts + kUnixToPostgresSeconds * 1000000LL; }
 
 // ------------------------------------------------------------------------------------------
 // The statements. All names are schema-qualified: they run under any search_path.
@@ -75,10 +67,6 @@ KeptPlan lookup_hashes{
     "LEFT JOIN LATERAL (SELECT y.status::pg_catalog.text AS status, y.type, y.last_seen FROM triage.groups y "
     "WHERE y.id = gh.group_id LIMIT 1) g ON true ORDER BY h.ord",
     {INT8OID, TEXTARRAYOID}};
-
-KeptPlan load_group_state{"SELECT status::pg_catalog.text, type, last_seen, short_id, title FROM triage.groups "
-                          "WHERE project_id = $1 AND id = $2",
-                          {INT8OID, INT8OID}};
 
 KeptPlan insert_hashes{"INSERT INTO triage.grouphashes (project_id, hash) "
                        "SELECT $1, h FROM pg_catalog.unnest($2::pg_catalog.text[]) AS h ORDER BY h "
@@ -112,48 +100,6 @@ KeptPlan create_group{
     "ON CONFLICT (project_id, short_id) DO NOTHING RETURNING id",
     {INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID,
      TEXTOID}};
-
-KeptPlan load_resolution{
-    "SELECT r.id, r.type, r.current_release_version, rel.id, rel.version, "
-    "COALESCE(rel.date_released, rel.date_added), cur.id, cur.version, "
-    "COALESCE(cur.date_released, cur.date_added) "
-    "FROM triage.group_resolutions r JOIN triage.releases rel ON rel.id = r.release_id "
-    "LEFT JOIN LATERAL (SELECT c.* FROM triage.releases c WHERE c.project_id = r.project_id "
-    "AND c.version = r.current_release_version LIMIT 1) cur ON true "
-    "WHERE r.group_id = $1",
-    {INT8OID}};
-
-KeptPlan recent_releases_semver{"SELECT package IS NOT NULL FROM triage.releases WHERE project_id = $1 "
-                                "AND status = 'open' ORDER BY date_added DESC, id DESC LIMIT 10",
-                                {INT8OID}};
-
-// The regression itself: only a row actually updated counts, and the 5-second window on
-// active_at keeps racing or repeated events from regressing twice.
-KeptPlan regress_group{"UPDATE triage.groups SET active_at = $3, last_seen = $3, status = 'unresolved', "
-                       "substatus = 'regressed' WHERE project_id = $1 AND id = $2 "
-                       "AND status IN ('resolved', 'unresolved') "
-                       "AND NOT (active_at >= $3 - interval '5 seconds') RETURNING id",
-                       {INT8OID, INT8OID, TIMESTAMPTZOID}};
-
-KeptPlan delete_resolution{"DELETE FROM triage.group_resolutions WHERE id = $1 RETURNING id", {INT8OID}};
-
-// The latest resolved-in-release activity of a resolution, with its version (null: no key).
-KeptPlan find_resolution_activity{
-    "SELECT id, data ->> 'version' FROM triage.activities WHERE project_id = $1 "
-    "AND type = 'set_resolved_in_release' AND ident = $2 ORDER BY datetime DESC, id DESC LIMIT 1",
-    {INT8OID, TEXTOID}};
-
-// A "resolved in next release" activity (version '') learns the release that regressed it,
-// keeping its other keys; one without a version gets {version}.
-KeptPlan set_resolution_activity_version{
-    "UPDATE triage.activities SET data = CASE WHEN data ? 'version' "
-    "THEN data || pg_catalog.jsonb_build_object('version', $2::pg_catalog.text) "
-    "ELSE pg_catalog.jsonb_build_object('version', $2::pg_catalog.text) END WHERE id = $1",
-    {INT8OID, TEXTOID}};
-
-KeptPlan insert_activity{"INSERT INTO triage.activities (project_id, group_id, type, data) "
-                         "VALUES ($1, $2, $3, $4::pg_catalog.jsonb)",
-                         {INT8OID, INT8OID, TEXTOID, TEXTOID}};
 
 KeptPlan count_skipped{
     "INSERT INTO triage.ingest_counters AS c (project_id, duplicates_skipped, discarded, quarantined) "
@@ -244,13 +190,6 @@ struct Outcome {
 	TimestampTz occurred_at = 0;
 	TimestampTz received_at = 0;
 	std::string tags_json;
-};
-
-// An issue as the row trigger sees it (its counters may lag until the statement's fold).
-struct GroupState {
-	std::string status;
-	std::string type;
-	TimestampTz last_seen = 0;
 };
 
 struct HashRow {
@@ -363,39 +302,16 @@ std::string group_data_json(const triage::SaveFields &f, double received) {
 	return out;
 }
 
-// triage.updated_title() (the SQL the fold runs), for a title the issue will have.
-bool is_placeholder_title(std::string_view title) {
-	return title == "<untitled>" || title == "<unknown>" || title == "<unlabeled event>" || title == "Error";
-}
-std::string updated_title(const std::string &existing, const std::string &incoming) {
-	if (!incoming.empty() && !is_placeholder_title(incoming))
-		return incoming;
-	return is_placeholder_title(existing) ? incoming : existing;
-}
-
 const char *priority_name(int priority) { return priority >= 75 ? "high" : priority >= 50 ? "medium" : "low"; }
-
-void notify_issue(const char *what, int64_t project_id, int64_t group_id, const std::string &short_id,
-                  const std::string &title) {
-	std::string payload = "{\"event\":";
-	triage::append_json_string(payload, what);
-	payload += ",\"project_id\":" + std::to_string(project_id) + ",\"group_id\":" + std::to_string(group_id) +
-	           ",\"short_id\":";
-	triage::append_json_string(payload, short_id);
-	payload += ",\"title\":";
-	triage::append_json_string(payload, triage::truncate_chars(title, 200));
-	payload += "}";
-	pg_guarded([&]() -> Datum {
-		Async_Notify("triage_issues", payload.c_str());
-		return (Datum)0;
-	});
-}
 
 // ------------------------------------------------------------------------------------------
 
-// Whether the project already stored this event id: a direct probe of the primary key, which
-// also sees rows stored earlier in the running statement (SnapshotSelf). A copy being inserted
-// by a concurrent transaction is not seen; the unique index settles that case.
+// Whether the project already stored this event id: a direct probe of the primary key with a
+// dirty snapshot, which also sees rows stored earlier in this transaction (this statement
+// included) and rows another transaction is inserting. For those, like a unique index, it waits
+// for that transaction: committed, the event is a duplicate; rolled back, it is not. (Two copies
+// probing at the very same moment, before either is stored, still meet at the unique index: the
+// later one fails with 23505.)
 bool event_stored(Relation events, int64_t project_id, const pg_uuid_t &event_id) {
 	return DatumGetBool(pg_guarded([&]() -> Datum {
 		Oid pkey = RelationGetPrimaryKeyIndex(events);
@@ -403,21 +319,26 @@ bool event_stored(Relation events, int64_t project_id, const pg_uuid_t &event_id
 		ScanKeyData keys[2];
 		ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(project_id));
 		ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(const_cast<pg_uuid_t *>(&event_id)));
-		IndexScanDesc scan = index_beginscan(events, index, SnapshotSelf, 2, 0);
-		index_rescan(scan, keys, 2, nullptr, 0);
 		TupleTableSlot *slot = table_slot_create(events, nullptr);
-		bool found = index_getnext_slot(scan, ForwardScanDirection, slot);
+		bool found;
+		for (;;) {
+			SnapshotData dirty;
+			InitDirtySnapshot(dirty);
+			IndexScanDesc scan = index_beginscan(events, index, &dirty, 2, 0);
+			index_rescan(scan, keys, 2, nullptr, 0);
+			found = index_getnext_slot(scan, ForwardScanDirection, slot);
+			index_endscan(scan);
+			if (!found || !TransactionIdIsValid(dirty.xmin))
+				break;
+			// Being inserted by another transaction: wait for its end, then look again.
+			XactLockTableWait(dirty.xmin, events, &slot->tts_tid, XLTW_InsertIndex);
+		}
 		ExecDropSingleTupleTableSlot(slot);
-		index_endscan(scan);
 		index_close(index, AccessShareLock);
 		return BoolGetDatum(found);
 	}));
 }
 
-// Grouphash rows that point to an issue (or a tombstone), with the issue's state, as this
-// backend last read them: most events of a busy project need no lookup at all. Emptied when a
-// link changes, a grouphash row goes, or an issue changes status or type (row triggers call
-// triage.invalidate_cache()); linking a new hash touches no cached row.
 struct HashKey {
 	int64_t project_id;
 	unsigned char hash[16]; // the 32 hex digits as bytes
@@ -548,7 +469,6 @@ private:
 	std::vector<std::string> working_hashes(const std::vector<HashRow> &rows) const;
 	void update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state);
 	void create_new(const std::vector<HashRow> &rows);
-	void check_regression(int64_t group_id, const GroupState &state);
 
 	Relation events_;
 	Project &project_;
@@ -640,12 +560,8 @@ void Ingest::save(std::string_view payload, bool utf8_database) {
 }
 
 void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows, std::optional<GroupState> state) {
-	if (!state) {
-		// Found on the re-check under lock: created by a concurrent insert.
-		SpiResult r = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
-		if (r.rows() > 0)
-			state = GroupState{r.text(0, 0), r.text(0, 1), r.timestamptz(0, 2)};
-	}
+	if (!state) // found on the re-check under lock: created by a concurrent insert
+		state = read_group_state(project_.id, group_id);
 	if (!state || state->type != "error") {
 		// The hash belongs to an issue of another type (or one deleted meanwhile): Sentry's
 		// category guard. The event is kept, without an issue.
@@ -668,10 +584,16 @@ void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows,
 	out_.group_id = group_id;
 	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
 		state->last_seen = std::max(state->last_seen, *pending);
-	check_regression(group_id, *state);
+	consider_regression(project_, group_id, *state,
+	                    RegressionEvent{out_.occurred_at, now_, event_id_hex(out_.event_id), release_, f.title});
 }
 
 void Ingest::create_new(const std::vector<HashRow> &rows) {
+	// The short id comes first: taking the project's counter row before any new grouphash row
+	// keeps one lock order (counter, then grouphashes) for every transaction that creates issues,
+	// however many it creates. If a concurrent insert turns out to have created the issue, the
+	// id is skipped (gaps are allowed, as in Sentry).
+	int64_t short_id = spi_execute(next_short_id, SpiArgs().int8(project_.id), 1).int8(0, 0);
 	std::vector<std::string> hashes = working_hashes(rows);
 	spi_execute(insert_hashes, SpiArgs().int8(project_.id).text_array(hashes));
 	// Double-checked creation: with the event's grouphash rows locked (in hash order), look again.
@@ -696,7 +618,6 @@ void Ingest::create_new(const std::vector<HashRow> &rows) {
 	}
 
 	const triage::SaveFields &f = out_.fields;
-	int64_t short_id = spi_execute(next_short_id, SpiArgs().int8(project_.id), 1).int8(0, 0);
 	auto insert = [&](int64_t id) {
 		SpiArgs args;
 		args.int8(project_.id).int8(id).text(priority_name(f.initial_priority)).text(f.level).text(f.title);
@@ -718,85 +639,6 @@ void Ingest::create_new(const std::vector<HashRow> &rows) {
 	out_.group_id = group_id;
 	is_new_ = true;
 	notify_issue("new_issue", project_.id, group_id, triage::format_short_id(project_.slug, short_id), f.title);
-}
-
-void Ingest::check_regression(int64_t group_id, const GroupState &state) {
-	// Group.is_resolved: resolved, or unresolved and not seen for the project's resolve_age. (Sentry
-	// compares the last_seen this event already moved, which makes the age rule nearly inert; we
-	// compare the one before it.)
-	bool resolved = state.status == "resolved" || (state.status == "unresolved" && project_.resolve_age_us &&
-	                                               state.last_seen < now_ - *project_.resolve_age_us);
-	if (!resolved)
-		return;
-	// The state may come from this backend's cache: decide on the row as it is now.
-	SpiResult fresh = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
-	if (fresh.rows() == 0)
-		return;
-	GroupState now_state{fresh.text(0, 0), fresh.text(0, 1), fresh.timestamptz(0, 2)};
-	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
-		now_state.last_seen = std::max(now_state.last_seen, *pending);
-	if (now_state.status != "resolved" &&
-	    !(now_state.status == "unresolved" && project_.resolve_age_us &&
-	      now_state.last_seen < now_ - *project_.resolve_age_us))
-		return;
-
-	std::optional<triage::Resolution> resolution;
-	int64_t resolution_id = 0;
-	SpiResult r = spi_execute(load_resolution, SpiArgs().int8(group_id), 1);
-	if (r.rows() > 0) {
-		resolution_id = r.int8(0, 0);
-		triage::Resolution res;
-		std::optional<std::string> type = r.text_or_null(0, 1);
-		res.type = !type ? triage::ResolutionType::unset
-		           : *type == "in_release" ? triage::ResolutionType::in_release
-		                                   : triage::ResolutionType::in_next_release;
-		res.current_release_version = r.text_or_null(0, 2);
-		res.release = {r.int8(0, 3), r.text(0, 4), to_unix_micros(r.timestamptz(0, 5))};
-		if (!r.is_null(0, 6))
-			res.current_release = triage::ReleaseRef{r.int8(0, 6), r.text(0, 7), to_unix_micros(r.timestamptz(0, 8))};
-		resolution = std::move(res);
-	}
-	auto follows_semver = [&](std::optional<std::string_view> version) {
-		SpiResult recent = spi_execute(recent_releases_semver, SpiArgs().int8(project_.id));
-		std::vector<bool> semver;
-		for (uint64_t i = 0; i < recent.rows(); i++)
-			semver.push_back(recent.boolean(i, 0));
-		return triage::follows_semver_versioning_scheme(semver, version);
-	};
-	if (resolution && release_ && triage::has_resolution(resolution, release_, follows_semver(std::nullopt)))
-		return;
-	if (resolution && !release_)
-		return; // has_resolution: an event without a release is older than the fix
-
-	TimestampTz date = std::max(out_.occurred_at, now_state.last_seen);
-	bool is_regression =
-	    spi_execute(regress_group, SpiArgs().int8(project_.id).int8(group_id).timestamptz(date), 1).rows() > 0;
-	if (!is_regression)
-		return;
-
-	std::string data = "{\"event_id\":";
-	triage::append_json_string(data, event_id_hex(out_.event_id));
-	data += ",\"version\":";
-	triage::append_json_string(data, release_ ? release_->version : "");
-	if (release_ && resolution && spi_execute(delete_resolution, SpiArgs().int8(resolution_id), 1).rows() > 0) {
-		SpiResult activity =
-		    spi_execute(find_resolution_activity, SpiArgs().int8(project_.id).text(std::to_string(resolution_id)), 1);
-		if (activity.rows() > 0) {
-			std::optional<std::string> version = activity.text_or_null(0, 1);
-			if (!version || version->empty())
-				spi_execute(set_resolution_activity_version, SpiArgs().int8(activity.int8(0, 0)).text(release_->version));
-			data += ",\"follows_semver\":";
-			data += follows_semver(release_->version) ? "true" : "false";
-			data += ",\"resolved_in_version\":";
-			triage::append_json_string(data, version && !version->empty() ? *version : release_->version);
-		}
-	}
-	data += "}";
-	spi_execute(insert_activity, SpiArgs().int8(project_.id).int8(group_id).text("set_regression").text(data));
-	// The title the issue will have once the statement's counters are folded in.
-	SpiResult g = spi_execute(load_group_state, SpiArgs().int8(project_.id).int8(group_id), 1);
-	notify_issue("regression", project_.id, group_id, triage::format_short_id(project_.slug, g.int8(0, 3)),
-	             updated_title(g.text(0, 4), out_.fields.title));
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 #include "pending_counts.hpp"
 
 #include "boundary.hpp"
+#include "regressions.hpp"
+#include "side_tables.hpp"
 #include "spi.hpp"
 
 extern "C" {
@@ -51,15 +53,21 @@ KeptPlan fold_one{
     {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
      TEXTOID}};
 
+// Whatever a failed statement queued is gone with its rows.
+void forget_statement() {
+	pending_counts().clear();
+	forget_regressions();
+	forget_side_tables();
+}
+
 void transaction_ended(XactEvent event, void *) {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		pending_counts().clear();
+		forget_statement();
 }
 
 void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-	// A failed statement inside a savepoint: its rows are gone, and so are its counts.
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		pending_counts().clear();
+		forget_statement();
 }
 
 } // namespace
@@ -102,14 +110,16 @@ std::optional<TimestampTz> PendingCounts::pending_last_seen(int64_t project_id, 
 	return it->second.last_seen;
 }
 
-void PendingCounts::fold() {
+std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
+	std::set<std::pair<int64_t, int64_t>> counted;
 	if (groups_.empty())
-		return;
+		return counted;
 	std::vector<Datum> project_ids, group_ids, counts, firsts, lasts, has_latest;
 	std::vector<std::string> levels, culprits, messages, titles, datas;
 	for (const auto &[key, g] : groups_) {
 		if (g.count == 0)
 			continue; // every row of it was skipped (ON CONFLICT DO NOTHING)
+		counted.insert(key);
 		project_ids.push_back(Int64GetDatum(key.first));
 		group_ids.push_back(Int64GetDatum(key.second));
 		counts.push_back(Int64GetDatum(g.count));
@@ -127,7 +137,7 @@ void PendingCounts::fold() {
 	groups_.clear();
 	assigned_.clear();
 	if (project_ids.empty())
-		return;
+		return counted;
 	if (project_ids.size() == 1) {
 		SpiArgs args;
 		args.int8(DatumGetInt64(project_ids[0])).int8(DatumGetInt64(group_ids[0])).int8(DatumGetInt64(counts[0]));
@@ -135,13 +145,14 @@ void PendingCounts::fold() {
 		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
 		args.text(titles[0]).text(datas[0]);
 		spi_execute(fold_one, args);
-		return;
+		return counted;
 	}
 	SpiArgs args;
 	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);
 	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).text_array(datas);
 	spi_execute(fold_counts, args);
+	return counted;
 }
 
 void register_pending_counts_callbacks() {
@@ -176,12 +187,16 @@ TRIAGE_FUNCTION(triage_count_event) {
 	return PointerGetDatum(nullptr);
 }
 
-// AFTER INSERT FOR EACH STATEMENT: fold the statement's counts into triage.groups.
+// AFTER INSERT FOR EACH STATEMENT: the statement's writes to shared rows, each kind in key order
+// (counters by issue, regressions of those issues, then the side tables), so that concurrent
+// statements take these row locks in one order.
 TRIAGE_FUNCTION(triage_fold_counts) {
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.fold_counts() must be called as a trigger", ""};
 	SpiConnection spi;
-	pending_counts().fold();
+	std::set<std::pair<int64_t, int64_t>> counted = pending_counts().fold();
+	apply_regressions(counted); // rows the fold has locked already
+	flush_side_tables();
 	spi.finish();
 	return PointerGetDatum(nullptr);
 }

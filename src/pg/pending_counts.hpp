@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_set>
 #include <string>
 #include <utility>
@@ -43,8 +44,9 @@ public:
 	void note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id, TimestampTz occurred_at);
 	// The latest event time counted for the issue and not yet folded.
 	std::optional<TimestampTz> pending_last_seen(int64_t project_id, int64_t group_id) const;
-	// Writes the pending counts (SPI connected), in (project_id, group_id) order.
-	void fold();
+	// Writes the pending counts (SPI connected), in (project_id, group_id) order; returns the
+	// issues counted.
+	std::set<std::pair<int64_t, int64_t>> fold();
 	void clear() {
 		groups_.clear();
 		assigned_.clear();

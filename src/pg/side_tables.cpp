@@ -1,11 +1,14 @@
 #include "side_tables.hpp"
 
+#include <map>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "backend_cache.hpp"
 #include "metadata.hpp"
 #include "spi.hpp"
+#include "time_conversions.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
@@ -36,29 +39,45 @@ KeptPlan create_release{
     {INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID,
      INT8OID}};
 
-KeptPlan add_group_environment{
+// The statement's side-table writes, each one statement over arrays sorted by key, so that
+// concurrent statements lock these rows in one order.
+KeptPlan add_group_environments{
     "INSERT INTO triage.group_environments (project_id, group_id, environment_id, first_release, first_seen) "
-    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, group_id, environment_id) DO NOTHING RETURNING 1",
-    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
+    "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "
+    "pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[]), "
+    "pg_catalog.unnest($5::pg_catalog.timestamptz[])) AS d(p, g, e, r, t) ORDER BY p, g, e "
+    "ON CONFLICT (project_id, group_id, environment_id) DO NOTHING RETURNING project_id, group_id, environment_id",
+    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}};
 
-// last_seen moves only when it is more than a minute behind (Sentry's 60-second throttle).
-KeptPlan touch_release_environment{
+// last_seen moves only when it is more than a minute behind (Sentry's 60-second throttle);
+// new_issues_count counts new issue-environment pairs.
+KeptPlan touch_release_environments{
     "INSERT INTO triage.release_environments AS re (project_id, release_id, environment_id, first_seen, last_seen, "
-    "new_issues_count) VALUES ($1, $2, $3, $4, $4, $5) "
+    "new_issues_count) SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), "
+    "pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int8[]), "
+    "pg_catalog.unnest($4::pg_catalog.timestamptz[]), pg_catalog.unnest($5::pg_catalog.timestamptz[]), "
+    "pg_catalog.unnest($6::pg_catalog.int8[])) AS d(p, r, e, f, l, n) ORDER BY p, r, e "
     "ON CONFLICT (project_id, release_id, environment_id) DO UPDATE SET "
     "last_seen = CASE WHEN re.last_seen < EXCLUDED.last_seen - interval '60 seconds' THEN EXCLUDED.last_seen "
     "ELSE re.last_seen END, new_issues_count = re.new_issues_count + EXCLUDED.new_issues_count "
     "WHERE re.last_seen < EXCLUDED.last_seen - interval '60 seconds' OR EXCLUDED.new_issues_count > 0",
-    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, INT8OID}};
+    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID}};
 
-KeptPlan touch_group_release{
+KeptPlan touch_group_releases{
     "INSERT INTO triage.group_releases AS gr (project_id, group_id, release_id, environment, first_seen, last_seen) "
-    "VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (project_id, group_id, release_id, environment) DO UPDATE SET "
+    "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "
+    "pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[]), "
+    "pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.timestamptz[])) "
+    "AS d(p, g, r, e, f, l) ORDER BY p, g, r, e "
+    "ON CONFLICT (project_id, group_id, release_id, environment) DO UPDATE SET "
     "last_seen = EXCLUDED.last_seen WHERE gr.last_seen < EXCLUDED.last_seen - interval '60 seconds'",
-    {INT8OID, INT8OID, INT8OID, TEXTOID, TIMESTAMPTZOID}};
+    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}};
 
-KeptPlan count_release_new_group{"UPDATE triage.releases SET new_groups = new_groups + 1 WHERE id = $1", {INT8OID}};
-
+KeptPlan count_release_new_groups{
+    "UPDATE triage.releases r SET new_groups = r.new_groups + d.n FROM ROWS FROM "
+    "(pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[])) AS d(id, n) "
+    "WHERE r.id = d.id",
+    {INT8ARRAYOID, INT8ARRAYOID}};
 
 // ------------------------------------------------------------------------------------------
 // What this backend knows to exist. Keys are the rows' keys as bytes. Entries are dropped all at
@@ -93,6 +112,31 @@ Caches &caches() {
 	return c;
 }
 
+// The writes of the running statement, by key.
+struct PendingGroupEnvironment {
+	std::optional<int64_t> release_id; // the first event's release: a new pair counts for it
+	std::optional<std::string> first_release;
+	TimestampTz first_seen;
+};
+struct PendingSeen {
+	TimestampTz first_seen, last_seen;
+};
+using Key3 = std::tuple<int64_t, int64_t, int64_t>;
+struct Pending {
+	std::map<Key3, PendingGroupEnvironment> group_environments;         // project, issue, environment
+	std::map<Key3, PendingSeen> release_environments;                   // project, release, environment
+	std::map<std::tuple<int64_t, int64_t, int64_t, std::string>, PendingSeen> group_releases; // + env name
+	std::map<int64_t, int64_t> new_groups;                              // release id: new issues
+};
+Pending pending;
+
+void seen(PendingSeen &s, TimestampTz t, bool first) {
+	if (first || t < s.first_seen)
+		s.first_seen = t;
+	if (first || t > s.last_seen)
+		s.last_seen = t;
+}
+
 template <typename Map, typename Value> void remember(Map &map, std::string key, Value value) {
 	if (map.size() >= kMaxEntries)
 		map.clear();
@@ -118,7 +162,6 @@ std::string first_code_points(const std::string &text, size_t n) {
 	return text.substr(0, i);
 }
 
-int64_t to_unix_micros(TimestampTz ts) { return ts + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY; }
 
 int64_t find_or_create_environment(const Project &project, const std::string &name) {
 	Caches &c = caches();
@@ -180,17 +223,14 @@ void record_side_tables(const Project &project, const EventPlacement &event) {
 	Caches &c = caches();
 	int64_t group_id = *event.group_id;
 
-	bool new_group_environment = false;
 	std::string group_environment_key = make_key(project.id, group_id, environment_id);
 	if (!c.group_environments.count(group_environment_key)) {
-		SpiArgs args;
-		args.int8(project.id).int8(group_id).int8(environment_id);
-		if (event.release)
-			args.text(event.release->version);
-		else
-			args.null();
-		args.timestamptz(event.occurred_at);
-		new_group_environment = spi_execute(add_group_environment, args, 1).rows() > 0;
+		PendingGroupEnvironment ge{std::nullopt, std::nullopt, event.occurred_at};
+		if (event.release) {
+			ge.release_id = event.release->id;
+			ge.first_release = event.release->version;
+		}
+		pending.group_environments.emplace(Key3{project.id, group_id, environment_id}, ge);
 		if (c.group_environments.size() >= kMaxEntries)
 			c.group_environments.clear();
 		c.group_environments.insert(std::move(group_environment_key));
@@ -199,34 +239,103 @@ void record_side_tables(const Project &project, const EventPlacement &event) {
 		return;
 	const triage::ReleaseRef &release = *event.release;
 
-	// Written when new to this backend, when a new issue-environment pair counts, or when the last
-	// last_seen it wrote is more than a minute behind.
+	// Written when new to this backend, or when the last last_seen it wrote is more than a minute
+	// behind (new issue-environment pairs are added at the end of the statement).
 	auto due = [&](std::unordered_map<std::string, TimestampTz> &map, const std::string &key) {
 		auto it = map.find(key);
 		return it == map.end() || it->second < event.occurred_at - kLastSeenThrottle;
 	};
 	std::string release_environment_key = make_key(project.id, release.id, environment_id);
-	if (new_group_environment || due(c.release_environments, release_environment_key)) {
-		spi_execute(touch_release_environment, SpiArgs()
-		                                           .int8(project.id)
-		                                           .int8(release.id)
-		                                           .int8(environment_id)
-		                                           .timestamptz(event.occurred_at)
-		                                           .int8(new_group_environment ? 1 : 0));
+	if (due(c.release_environments, release_environment_key)) {
+		Key3 key{project.id, release.id, environment_id};
+		auto [it, first] = pending.release_environments.try_emplace(key);
+		seen(it->second, event.occurred_at, first);
 		remember(c.release_environments, release_environment_key, event.occurred_at);
 	}
 	std::string group_release_key = make_key(project.id, group_id, release.id) + event.environment;
 	if (due(c.group_releases, group_release_key)) {
-		spi_execute(touch_group_release, SpiArgs()
-		                                     .int8(project.id)
-		                                     .int8(group_id)
-		                                     .int8(release.id)
-		                                     .text(event.environment)
-		                                     .timestamptz(event.occurred_at));
+		auto [it, first] = pending.group_releases.try_emplace({project.id, group_id, release.id, event.environment});
+		seen(it->second, event.occurred_at, first);
 		remember(c.group_releases, group_release_key, event.occurred_at);
 	}
 	if (event.is_new_group)
-		spi_execute(count_release_new_group, SpiArgs().int8(release.id));
+		pending.new_groups[release.id]++;
 }
+
+void flush_side_tables() {
+	Pending p;
+	std::swap(p, pending);
+	std::map<Key3, int64_t> new_issues; // project, release, environment: new pairs
+	if (!p.group_environments.empty()) {
+		std::vector<Datum> projects, groups, environments, times;
+		std::vector<std::string> releases;
+		std::vector<bool> release_null;
+		for (const auto &[key, ge] : p.group_environments) {
+			projects.push_back(Int64GetDatum(std::get<0>(key)));
+			groups.push_back(Int64GetDatum(std::get<1>(key)));
+			environments.push_back(Int64GetDatum(std::get<2>(key)));
+			releases.push_back(ge.first_release.value_or(""));
+			release_null.push_back(!ge.first_release);
+			times.push_back(TimestampTzGetDatum(ge.first_seen));
+		}
+		SpiArgs args;
+		args.int8_array(projects).int8_array(groups).int8_array(environments);
+		args.text_array(releases, release_null).timestamptz_array(times);
+		SpiResult added = spi_execute(add_group_environments, args);
+		for (uint64_t i = 0; i < added.rows(); i++) {
+			Key3 key{added.int8(i, 0), added.int8(i, 1), added.int8(i, 2)};
+			const PendingGroupEnvironment &ge = p.group_environments.at(key);
+			if (!ge.release_id)
+				continue;
+			Key3 release_key{std::get<0>(key), *ge.release_id, std::get<2>(key)};
+			new_issues[release_key]++;
+			auto [it, first] = p.release_environments.try_emplace(release_key);
+			if (first)
+				it->second = PendingSeen{ge.first_seen, ge.first_seen};
+		}
+	}
+	if (!p.release_environments.empty()) {
+		std::vector<Datum> projects, releases, environments, firsts, lasts, counts;
+		for (const auto &[key, s] : p.release_environments) {
+			projects.push_back(Int64GetDatum(std::get<0>(key)));
+			releases.push_back(Int64GetDatum(std::get<1>(key)));
+			environments.push_back(Int64GetDatum(std::get<2>(key)));
+			firsts.push_back(TimestampTzGetDatum(s.first_seen));
+			lasts.push_back(TimestampTzGetDatum(s.last_seen));
+			auto n = new_issues.find(key);
+			counts.push_back(Int64GetDatum(n == new_issues.end() ? 0 : n->second));
+		}
+		SpiArgs args;
+		args.int8_array(projects).int8_array(releases).int8_array(environments);
+		args.timestamptz_array(firsts).timestamptz_array(lasts).int8_array(counts);
+		spi_execute(touch_release_environments, args);
+	}
+	if (!p.group_releases.empty()) {
+		std::vector<Datum> projects, groups, releases, firsts, lasts;
+		std::vector<std::string> environments;
+		for (const auto &[key, s] : p.group_releases) {
+			projects.push_back(Int64GetDatum(std::get<0>(key)));
+			groups.push_back(Int64GetDatum(std::get<1>(key)));
+			releases.push_back(Int64GetDatum(std::get<2>(key)));
+			environments.push_back(std::get<3>(key));
+			firsts.push_back(TimestampTzGetDatum(s.first_seen));
+			lasts.push_back(TimestampTzGetDatum(s.last_seen));
+		}
+		SpiArgs args;
+		args.int8_array(projects).int8_array(groups).int8_array(releases).text_array(environments);
+		args.timestamptz_array(firsts).timestamptz_array(lasts);
+		spi_execute(touch_group_releases, args);
+	}
+	if (!p.new_groups.empty()) {
+		std::vector<Datum> ids, counts;
+		for (const auto &[id, n] : p.new_groups) {
+			ids.push_back(Int64GetDatum(id));
+			counts.push_back(Int64GetDatum(n));
+		}
+		spi_execute(count_release_new_groups, SpiArgs().int8_array(ids).int8_array(counts));
+	}
+}
+
+void forget_side_tables() { pending = Pending(); }
 
 } // namespace triage_pg

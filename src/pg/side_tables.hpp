@@ -26,8 +26,12 @@ struct EventPlacement {
 	TimestampTz occurred_at = 0;
 };
 
-// Environment, group environment, release environment, group release, and the release's
-// new_groups count. SPI connected.
+// Environment (created now), then queued for the end of the statement: group environment,
+// release environment, group release, and the release's new_groups count. SPI connected.
 void record_side_tables(const Project &project, const EventPlacement &event);
+
+// Statement end (SPI connected): writes what was queued, table by table in key order.
+void flush_side_tables();
+void forget_side_tables();
 
 } // namespace triage_pg

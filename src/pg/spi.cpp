@@ -29,12 +29,21 @@ SpiArgs &SpiArgs::text(std::string_view v) {
 
 SpiArgs &SpiArgs::optional_text(const std::optional<std::string> &v) { return v ? text(*v) : null(); }
 
-SpiArgs &SpiArgs::text_array(const std::vector<std::string> &v) {
+SpiArgs &SpiArgs::text_array(const std::vector<std::string> &v) { return text_array(v, {}); }
+
+SpiArgs &SpiArgs::text_array(const std::vector<std::string> &v, const std::vector<bool> &is_null) {
 	return push(pg_guarded([&]() -> Datum {
+		if (v.empty())
+			return PointerGetDatum(construct_empty_array(TEXTOID));
 		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (v.size() + 1)));
-		for (size_t i = 0; i < v.size(); i++)
-			items[i] = PointerGetDatum(cstring_to_text_with_len(v[i].data(), static_cast<int>(v[i].size())));
-		return PointerGetDatum(construct_array(items, static_cast<int>(v.size()), TEXTOID, -1, false, TYPALIGN_INT));
+		bool *nulls = static_cast<bool *>(palloc0(sizeof(bool) * (v.size() + 1)));
+		for (size_t i = 0; i < v.size(); i++) {
+			nulls[i] = i < is_null.size() && is_null[i];
+			items[i] = nulls[i] ? (Datum)0
+			                    : PointerGetDatum(cstring_to_text_with_len(v[i].data(), static_cast<int>(v[i].size())));
+		}
+		int dims[1] = {static_cast<int>(v.size())}, lbs[1] = {1};
+		return PointerGetDatum(construct_md_array(items, nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT));
 	}));
 }
 

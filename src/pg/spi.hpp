@@ -35,6 +35,7 @@ public:
 	SpiArgs &text(std::string_view v);
 	SpiArgs &optional_text(const std::optional<std::string> &v);
 	SpiArgs &text_array(const std::vector<std::string> &v);
+	SpiArgs &text_array(const std::vector<std::string> &v, const std::vector<bool> &is_null);
 	SpiArgs &int8_array(const std::vector<Datum> &v);
 	SpiArgs &timestamptz_array(const std::vector<Datum> &v);
 	SpiArgs &bool_array(const std::vector<Datum> &v);

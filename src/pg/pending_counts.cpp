@@ -18,7 +18,12 @@ namespace triage_pg {
 
 namespace {
 
-// Issue rows are locked in the order of the sorted input (the nested loop over unnest).
+// The issue rows of a multi-issue fold are locked first, in (project_id, id) order: the UPDATE's
+// join may visit them in any order (heap order, which differs between sessions as rows move).
+KeptPlan lock_groups{"SELECT 1 FROM triage.groups WHERE id = ANY ($1::pg_catalog.int8[]) "
+                     "ORDER BY project_id, id FOR NO KEY UPDATE",
+                     {INT8ARRAYOID}};
+
 KeptPlan fold_counts{
     "UPDATE triage.groups g SET times_seen = g.times_seen + d.n, "
     "first_seen = LEAST(g.first_seen, d.first_seen), last_seen = GREATEST(g.last_seen, d.last_seen), "
@@ -147,6 +152,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		spi_execute(fold_one, args);
 		return counted;
 	}
+	spi_execute(lock_groups, SpiArgs().int8_array(group_ids));
 	SpiArgs args;
 	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);

@@ -80,13 +80,10 @@ SQL
 # No retries allowed: a single-event transaction must never be a deadlock victim.
 run_clients "phase 1 (single events)" "$work/single.sql" "$per_client" 1
 
-# Phase 2: batches of random issues, sorted by their primary hash (what a careful client can do:
-# the issue is not known before grouping), in one environment per batch. Deadlock victims are
-# retried (up to 50 times), as clients must; every transaction must succeed in the end. That no
-# transaction is a deadlock victim at all is the invariant of the architecture notes ("concurrent
-# writers cannot deadlock"); it does not hold yet (side-table rows, group_releases and
-# release_environments, are locked per row in statement order, release_environments only when
-# the backend's cache says it is due): a TODO test.
+# Phase 2: batches of random issues in random order, one environment per batch. The save path
+# takes shared row locks in one order whatever the order of the rows (the architecture notes:
+# "concurrent writers cannot deadlock"), so no transaction may be a deadlock victim; victims
+# would be retried (up to 50 times) so that the counts below are still checked.
 cat >"$work/batch.sql" <<SQL
 \\set e random(0, 1)
 INSERT INTO triage.events (project_id, payload)
@@ -97,13 +94,13 @@ SELECT 1, (t.payload::jsonb || jsonb_build_object(
   FROM (SELECT i, 1 + floor(random() * :ntemplates)::int AS k FROM generate_series(1, $batch_size) i) r
   JOIN stress_templates t ON t.n = r.k
   JOIN stress_expected x ON x.n = t.n
- ORDER BY x.hashes[1];
+ ORDER BY random();
 SQL
-run_clients "phase 2 (sorted batches of $batch_size)" "$work/batch.sql" "$batches" 50
+run_clients "phase 2 (random-order batches of $batch_size)" "$work/batch.sql" "$batches" 50
 if [ "$retried" -eq 0 ]; then
-	pass "phase 2: no transaction was a deadlock victim # TODO side-table row locks in statement order"
+	pass "phase 2: no transaction was a deadlock victim"
 else
-	fail "phase 2: no transaction was a deadlock victim # TODO side-table row locks in statement order" \
+	fail "phase 2: no transaction was a deadlock victim" \
 		"$retried of $((clients * batches)) transactions were retried after a deadlock"
 fi
 
@@ -131,10 +128,12 @@ is "$(q "SELECT count(*) FROM triage.groups g
 is "$(q "SELECT count(*) FROM triage.groups g WHERE g.last_seen <> (SELECT max(occurred_at) FROM triage.events e
           WHERE e.group_id = g.id) OR g.first_seen <> (SELECT min(occurred_at) FROM triage.events e WHERE e.group_id = g.id)")" 0 \
 	"first_seen/last_seen = min/max event time, per issue"
-is "$(q "SELECT string_agg(short_id::text, ',' ORDER BY short_id) = string_agg(i::text, ',' ORDER BY i)
-           FROM (SELECT short_id, row_number() OVER (ORDER BY short_id) AS i FROM triage.groups) s")" t \
-	"short ids are 1..N"
-is "$(q "SELECT value FROM triage.project_counters WHERE project_id = 1")" "$expected_groups" "short-id counter = N"
+# Short ids: unique, positive, and the counter at or past the highest (a creator that finds the
+# issue created by a concurrent insert leaves a gap, as Sentry's counter does).
+is "$(q "SELECT count(DISTINCT short_id) = count(*) AND min(short_id) >= 1 FROM triage.groups")" t \
+	"short ids are unique and positive"
+is "$(q "SELECT (SELECT value FROM triage.project_counters WHERE project_id = 1) >= max(short_id)
+           FROM triage.groups")" t "short-id counter >= the highest short id"
 is "$(q "SELECT string_agg(name, ',' ORDER BY name) FROM triage.environments")" "production,staging" "environments"
 is "$(q "SELECT count(*) FROM triage.group_environments")" "$((expected_groups * 2))" \
 	"one group_environments row per issue and environment"

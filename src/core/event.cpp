@@ -328,7 +328,7 @@ private:
 		case Ctx::tags_object:
 		case Ctx::skip: return c;
 		case Ctx::message_params: // a container as a param: no formatting
-			message_param(key, MessageParam{MessageParam::other});
+			message_param(key, container_param());
 			return c;
 		case Ctx::messages:
 			if (key == "params") {
@@ -659,6 +659,12 @@ private:
 		case Scalar::real: p.kind = MessageParam::real, p.d = v.d; break;
 		case Scalar::string: p.kind = MessageParam::string, p.text = v.text; break;
 		}
+		return p;
+	}
+
+	static MessageParam container_param() {
+		MessageParam p;
+		p.kind = MessageParam::other;
 		return p;
 	}
 

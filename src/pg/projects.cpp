@@ -8,9 +8,6 @@
 
 extern "C" {
 #include "catalog/pg_type_d.h"
-#include "commands/trigger.h"
-#include "utils/inval.h"
-#include "utils/rel.h"
 }
 
 namespace triage_pg {
@@ -81,19 +78,6 @@ Project *find_project(int64_t project_id) {
 }
 
 } // namespace triage_pg
-
-// Statement trigger on tables whose rows backends cache: tells every backend (at commit) and this
-// one (at the end of the statement) to drop its cache.
-TRIAGE_FUNCTION(triage_invalidate_cache) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		throw triage_pg::SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.invalidate_cache() must be called as a trigger", ""};
-	auto *trigger = reinterpret_cast<TriggerData *>(fcinfo->context);
-	triage_pg::pg_guarded([&]() -> Datum {
-		CacheInvalidateRelcache(trigger->tg_relation);
-		return (Datum)0;
-	});
-	return PointerGetDatum(nullptr);
-}
 
 // CHECK constraint of triage.projects: the config must be known and the rules must parse.
 TRIAGE_FUNCTION(triage_check_grouping_setup) {

@@ -102,7 +102,8 @@ SELECT enum_has_labels('triage', 'group_status', ARRAY['unresolved', 'resolved',
 SELECT enum_has_labels('triage', 'log_level', ARRAY['debug', 'info', 'warning', 'error', 'fatal'],
                        'log_level labels in order');
 SELECT functions_are('triage', ARRAY['grouping_hashes', 'grouping_info', 'check_grouping_setup', 'ingest_event',
-                                     'count_event', 'fold_counts', 'invalidate_cache', 'is_placeholder_title',
+                                     'count_event', 'fold_counts', 'invalidate_cache', 'invalidate_cache_on_change',
+                                     'status_allows_substatus', 'is_placeholder_title',
                                      'updated_title', 'merge_group_data', 'format_short_id', 'qualified_short_id',
                                      'resolve', 'unresolve'], 'the 0.2.0 functions');
 

@@ -21,7 +21,7 @@ ISOLATION = new_issue_race resolve_race regression_race batch_order duplicate_ev
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_triage
 
 PG_CPPFLAGS = -Isrc/core -Isrc/pg
-PG_CXXFLAGS = -std=c++17 -fvisibility=hidden -fvisibility-inlines-hidden -Wno-register -Wall -Wextra \
+PG_CXXFLAGS = -std=c++17 -fno-omit-frame-pointer -fvisibility=hidden -fvisibility-inlines-hidden -Wno-register -Wall -Wextra \
 	-Wno-unused-parameter -Wno-missing-field-initializers -Wno-cast-function-type
 SHLIB_LINK = -lstdc++ -lpcre2-8
 

@@ -335,20 +335,10 @@ RETURN CASE WHEN incoming IS NOT NULL AND incoming <> '' AND NOT triage.is_place
 
 -- group.data after an event: incoming keys win, title and metadata.title follow updated_title,
 -- metadata is merged key by key, except what only the issue's creation sets (sdk,
--- initial_priority).
--- (STABLE, as jsonb_build_object is: an IMMUTABLE declaration would keep the planner from inlining
--- it into the save path's UPDATE, and calling it as a function costs more than the rest of a
--- single-event INSERT.)
+-- initial_priority). In C: as an SQL expression it is compiled again by every statement.
 CREATE FUNCTION triage.merge_group_data(existing jsonb, incoming jsonb) RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE
-RETURN existing || incoming
-       || pg_catalog.jsonb_build_object('title', triage.updated_title(existing ->> 'title', incoming ->> 'title'))
-       || pg_catalog.jsonb_build_object('metadata',
-            COALESCE(existing -> 'metadata', '{}') || (COALESCE(incoming -> 'metadata', '{}') - 'sdk' - 'initial_priority')
-            || CASE WHEN (existing -> 'metadata') ? 'title' OR (incoming -> 'metadata') ? 'title'
-                    THEN pg_catalog.jsonb_build_object('title', triage.updated_title(existing -> 'metadata' ->> 'title',
-                                                                                    incoming -> 'metadata' ->> 'title'))
-                    ELSE '{}' END);
+AS 'MODULE_PATHNAME', 'triage_merge_group_data'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 -- The display form of a short id: SLUG-<base32>, as Sentry shows it (SHOP-1, SHOP-Z, SHOP-10).
 CREATE FUNCTION triage.format_short_id(project_slug text, short_id bigint) RETURNS text

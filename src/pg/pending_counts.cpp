@@ -32,17 +32,17 @@ KeptPlan fold_counts{
     "message = CASE WHEN d.has_latest AND d.message <> '' AND NOT triage.is_placeholder_title(d.message) "
     "THEN d.message ELSE g.message END, "
     "title = CASE WHEN d.has_latest THEN triage.updated_title(g.title, d.title) ELSE g.title END, "
-    "data = CASE WHEN d.has_latest THEN triage.merge_group_data(g.data, d.data::pg_catalog.jsonb) ELSE g.data END "
+    "data = CASE WHEN d.has_latest THEN triage.merge_group_data(g.data, d.data) ELSE g.data END "
     "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "
     "pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]), "
     "pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.bool[]), "
     "pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), "
     "pg_catalog.unnest($9::pg_catalog.text[]), pg_catalog.unnest($10::pg_catalog.text[]), "
-    "pg_catalog.unnest($11::pg_catalog.text[])) "
+    "pg_catalog.unnest($11::pg_catalog.jsonb[])) "
     "AS d(project_id, group_id, n, first_seen, last_seen, has_latest, level, culprit, message, title, data) "
     "WHERE g.project_id = d.project_id AND g.id = d.group_id",
     {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID,
-     TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}};
+     TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}};
 
 // The same for one issue (a single-row INSERT, the common case for applications): a plan with
 // scalar parameters starts much faster than the unnest join.
@@ -53,10 +53,10 @@ KeptPlan fold_one{
     "culprit = CASE WHEN $6 THEN $8 ELSE g.culprit END, "
     "message = CASE WHEN $6 AND $9 <> '' AND NOT triage.is_placeholder_title($9) THEN $9 ELSE g.message END, "
     "title = CASE WHEN $6 THEN triage.updated_title(g.title, $10) ELSE g.title END, "
-    "data = CASE WHEN $6 THEN triage.merge_group_data(g.data, $11::pg_catalog.jsonb) ELSE g.data END "
+    "data = CASE WHEN $6 THEN triage.merge_group_data(g.data, $11) ELSE g.data END "
     "WHERE g.project_id = $1 AND g.id = $2",
     {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-     TEXTOID}};
+     JSONBOID}};
 
 // Whatever a failed statement queued is gone with its rows.
 void forget_statement() {
@@ -148,7 +148,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		args.int8(DatumGetInt64(project_ids[0])).int8(DatumGetInt64(group_ids[0])).int8(DatumGetInt64(counts[0]));
 		args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
-		args.text(titles[0]).text(datas[0]);
+		args.text(titles[0]).jsonb(datas[0]);
 		spi_execute(fold_one, args);
 		return counted;
 	}
@@ -156,7 +156,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	SpiArgs args;
 	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);
-	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).text_array(datas);
+	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).jsonb_array(datas);
 	spi_execute(fold_counts, args);
 	return counted;
 }

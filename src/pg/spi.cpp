@@ -4,6 +4,7 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 }
 
@@ -59,6 +60,19 @@ SpiArgs &SpiArgs::timestamptz_array(const std::vector<Datum> &v) {
 	return array(v, TIMESTAMPTZOID, 8, true, TYPALIGN_DOUBLE);
 }
 SpiArgs &SpiArgs::bool_array(const std::vector<Datum> &v) { return array(v, BOOLOID, 1, true, TYPALIGN_CHAR); }
+
+SpiArgs &SpiArgs::jsonb(const std::string &json) {
+	return push(pg_guarded([&]() -> Datum { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); }));
+}
+
+SpiArgs &SpiArgs::jsonb_array(const std::vector<std::string> &json) {
+	return push(pg_guarded([&]() -> Datum {
+		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (json.size() + 1)));
+		for (size_t i = 0; i < json.size(); i++)
+			items[i] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json[i].c_str()));
+		return PointerGetDatum(construct_array(items, static_cast<int>(json.size()), JSONBOID, -1, false, TYPALIGN_INT));
+	}));
+}
 
 Datum SpiResult::value(uint64_t row, int col, bool *is_null) const {
 	return SPI_getbinval(table_->vals[row], table_->tupdesc, col + 1, is_null);

@@ -39,6 +39,8 @@ public:
 	SpiArgs &int8_array(const std::vector<Datum> &v);
 	SpiArgs &timestamptz_array(const std::vector<Datum> &v);
 	SpiArgs &bool_array(const std::vector<Datum> &v);
+	SpiArgs &jsonb(const std::string &json);            // parsed once, here
+	SpiArgs &jsonb_array(const std::vector<std::string> &json);
 	SpiArgs &timestamptz(TimestampTz v);
 	SpiArgs &null();
 

@@ -13,6 +13,7 @@
 # Environment:
 #   BENCH_CLUSTER=current   use the server of the PG* environment (own database bench_save_path)
 #                           instead of building and starting a throwaway cluster (scripts/cluster.sh)
+#   BENCH_NO_BUILD=1        start the throwaway cluster from the .stage/ already built
 #   BENCH_EVENTS, BENCH_SIGNATURES   corpus size (default 20000, 2000)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,7 +36,7 @@ if [ -z "${BENCH_INSIDE:-}" ]; then
 	if [ "${BENCH_CLUSTER:-}" = current ]; then
 		BENCH_INSIDE=1 exec bash "$0" "$@"
 	fi
-	bash scripts/build.sh
+	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
 	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$0" "$@"
 fi
 

@@ -189,7 +189,6 @@ struct Outcome {
 	pg_uuid_t event_id;
 	TimestampTz occurred_at = 0;
 	TimestampTz received_at = 0;
-	std::string tags_json;
 };
 
 struct HashRow {
@@ -268,17 +267,24 @@ pg_uuid_t random_uuid() {
 	return id;
 }
 
-std::string tags_json(const std::vector<std::pair<std::string, std::string>> &tags) {
-	std::string out = "{";
+// The tags as a jsonb object, built directly (no JSON text to parse). Call inside pg_guarded.
+Datum tags_jsonb(const std::vector<std::pair<std::string, std::string>> &tags) {
+	auto string_value = [](const std::string &text) {
+		JsonbValue v;
+		v.type = jbvString;
+		v.val.string.val = const_cast<char *>(text.data());
+		v.val.string.len = static_cast<int>(text.size());
+		return v;
+	};
+	JsonbParseState *state = nullptr;
+	JsonbValue *result = pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
 	for (const auto &[key, value] : tags) {
-		if (out.size() > 1)
-			out.push_back(',');
-		triage::append_json_string(out, key);
-		out.push_back(':');
-		triage::append_json_string(out, value);
+		JsonbValue k = string_value(key), v = string_value(value);
+		pushJsonbValue(&state, WJB_KEY, &k);
+		pushJsonbValue(&state, WJB_VALUE, &v);
 	}
-	out.push_back('}');
-	return out;
+	result = pushJsonbValue(&state, WJB_END_OBJECT, nullptr);
+	return JsonbPGetDatum(JsonbValueToJsonb(result));
 }
 
 // group.data: {type, title, culprit, location, metadata, last_received}.
@@ -772,7 +778,6 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 	} else {
 		ingest.save(payload, utf8_database);
 	}
-	out.tags_json = tags_json(out.fields.tags);
 	if (out.store && out.group_id)
 		pending_counts().note_assigned(project_id, out.event_id.data);
 	if (project->upgrade_grouping && !is_transaction)
@@ -827,7 +832,7 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 		optional_text(col.environment, f.environment);
 		set(col.occurred_at, TimestampTzGetDatum(out.occurred_at));
 		set(col.received_at, TimestampTzGetDatum(out.received_at));
-		set(col.tags, DirectFunctionCall1(jsonb_in, CStringGetDatum(out.tags_json.c_str())));
+		set(col.tags, tags_jsonb(f.tags));
 		optional_text(col.user_key, f.user_key);
 		return PointerGetDatum(heap_modify_tuple(tuple, desc, values, nulls, replace));
 	});

@@ -10,6 +10,10 @@ extern "C" {
 
 namespace triage_pg {
 
+namespace {
+SpiConnection *active_connection = nullptr; // the innermost connection of the running trigger call
+}
+
 SpiArgs &SpiArgs::push(Datum v, bool is_null) {
 	values_.push_back(v);
 	nulls_.push_back(is_null ? 'n' : ' ');
@@ -139,6 +143,10 @@ std::string SpiResult::text(uint64_t row, int col) const { return text_or_null(r
 SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
 	if (args.size() != plan.types.size())
 		throw std::logic_error(std::string("wrong number of parameters for: ") + plan.sql);
+	if (!active_connection)
+		throw std::logic_error("spi_execute outside an SpiConnection");
+	if (!active_connection->open_)
+		active_connection->open();
 	SpiResult result;
 	pg_guarded([&]() -> Datum {
 		if (!plan.plan) {
@@ -161,7 +169,14 @@ SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
 	return result;
 }
 
-SpiConnection::SpiConnection() {
+SpiConnection::SpiConnection() : outer_(active_connection) { active_connection = this; }
+
+SpiConnection::~SpiConnection() {
+	if (active_connection == this)
+		active_connection = outer_;
+}
+
+void SpiConnection::open() {
 	pg_guarded([&]() -> Datum {
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
@@ -171,6 +186,8 @@ SpiConnection::SpiConnection() {
 }
 
 void SpiConnection::finish() {
+	if (active_connection == this)
+		active_connection = outer_;
 	if (!open_)
 		return;
 	open_ = false;

@@ -78,17 +78,22 @@ private:
 // effects of the ones before it). limit 0: all rows.
 SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit = 0);
 
-// SPI_connect, and SPI_finish by an explicit finish(): on an exception the connection is left to
-// the transaction's abort, which closes it.
+// An SPI connection for the duration of a trigger call, opened lazily by the first spi_execute()
+// (the common event needs no SQL at all), closed by an explicit finish(). On an exception the
+// connection is left to the transaction's abort, which closes it. Connections nest.
 class SpiConnection {
 public:
 	SpiConnection();
+	~SpiConnection();
 	SpiConnection(const SpiConnection &) = delete;
 	SpiConnection &operator=(const SpiConnection &) = delete;
-	void finish(); // SPI_finish now (memory of results is released)
+	void finish(); // SPI_finish now, if opened (memory of results is released)
 
 private:
+	friend SpiResult spi_execute(KeptPlan &, const SpiArgs &, long);
+	void open();
 	bool open_ = false;
+	SpiConnection *outer_;
 };
 
 } // namespace triage_pg

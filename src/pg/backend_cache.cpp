@@ -3,6 +3,7 @@
 #include "boundary.hpp"
 
 #include <array>
+#include <vector>
 
 extern "C" {
 #include "access/htup_details.h"
@@ -44,14 +45,22 @@ void relcache_changed(Datum, Oid relid) {
 			generations[i]++;
 }
 
+std::vector<void (*)()> abort_hooks;
+
+void aborted() {
+	advance_all();
+	for (void (*hook)() : abort_hooks)
+		hook();
+}
+
 void transaction_ended(XactEvent event, void *) {
 	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		advance_all();
+		aborted();
 }
 
 void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		advance_all();
+		aborted();
 }
 
 } // namespace
@@ -74,6 +83,8 @@ void watch_cached_tables() {
 	});
 	watching = true;
 }
+
+void call_on_abort(void (*hook)()) { abort_hooks.push_back(hook); }
 
 void register_cache_callbacks() {
 	CacheRegisterRelcacheCallback(relcache_changed, (Datum)0);

@@ -20,6 +20,9 @@ uint64_t cache_generation(std::initializer_list<CachedTable> tables);
 // Registers the invalidation callbacks (from _PG_init).
 void register_cache_callbacks();
 
+// Also runs hook when a transaction or subtransaction aborts (from _PG_init).
+void call_on_abort(void (*hook)());
+
 // Looks up the cached tables' oids (inside a transaction) so that callbacks can recognize them.
 void watch_cached_tables();
 

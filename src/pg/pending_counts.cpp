@@ -1,5 +1,6 @@
 #include "pending_counts.hpp"
 
+#include "backend_cache.hpp"
 #include "boundary.hpp"
 #include "regressions.hpp"
 #include "side_tables.hpp"
@@ -7,7 +8,6 @@
 
 extern "C" {
 #include "access/htup_details.h"
-#include "access/xact.h"
 #include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "utils/rel.h"
@@ -63,16 +63,6 @@ void forget_statement() {
 	pending_counts().clear();
 	forget_regressions();
 	forget_side_tables();
-}
-
-void transaction_ended(XactEvent event, void *) {
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		forget_statement();
-}
-
-void subtransaction_ended(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		forget_statement();
 }
 
 } // namespace
@@ -161,10 +151,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	return counted;
 }
 
-void register_pending_counts_callbacks() {
-	RegisterXactCallback(transaction_ended, nullptr);
-	RegisterSubXactCallback(subtransaction_ended, nullptr);
-}
+void register_pending_counts_callbacks() { call_on_abort(forget_statement); }
 
 } // namespace triage_pg
 

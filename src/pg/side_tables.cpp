@@ -137,6 +137,18 @@ void seen(PendingSeen &s, TimestampTz t, bool first) {
 		s.last_seen = t;
 }
 
+// The latest last_seen written for a key (events need not arrive in time order).
+void remember_latest(std::unordered_map<std::string, TimestampTz> &map, std::string key, TimestampTz seen) {
+	auto it = map.find(key);
+	if (it != map.end()) {
+		it->second = std::max(it->second, seen);
+		return;
+	}
+	if (map.size() >= kMaxEntries)
+		map.clear();
+	map.emplace(std::move(key), seen);
+}
+
 template <typename Map, typename Value> void remember(Map &map, std::string key, Value value) {
 	if (map.size() >= kMaxEntries)
 		map.clear();
@@ -250,13 +262,13 @@ void record_side_tables(const Project &project, const EventPlacement &event) {
 		Key3 key{project.id, release.id, environment_id};
 		auto [it, first] = pending.release_environments.try_emplace(key);
 		seen(it->second, event.occurred_at, first);
-		remember(c.release_environments, release_environment_key, event.occurred_at);
+		remember_latest(c.release_environments, release_environment_key, event.occurred_at);
 	}
 	std::string group_release_key = make_key(project.id, group_id, release.id) + event.environment;
 	if (due(c.group_releases, group_release_key)) {
 		auto [it, first] = pending.group_releases.try_emplace({project.id, group_id, release.id, event.environment});
 		seen(it->second, event.occurred_at, first);
-		remember(c.group_releases, group_release_key, event.occurred_at);
+		remember_latest(c.group_releases, group_release_key, event.occurred_at);
 	}
 	if (event.is_new_group)
 		pending.new_groups[release.id]++;

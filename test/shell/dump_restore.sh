@@ -6,6 +6,7 @@
 # Needs PGHOST/PGPORT/PGUSER of a cluster with pg_triage installed; creates and drops its own
 # databases. Prints "ok N - ..." / "not ok N - ..." lines; exits non-zero on any failure.
 set -uo pipefail
+. "$(dirname "$0")/lib/tap.sh"
 
 suffix="$$_$(date +%s)"
 src="triage_dump_src_$suffix"
@@ -18,26 +19,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do printf '#   %s\n' "$line"; done
-}
-# is DESCRIPTION EXPECTED ACTUAL
-is() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "expected: $2" "actual:   $3"; fi
-}
-# q DATABASE SQL: one unaligned, tuples-only result, errors stop the statement.
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
-
-bail() {
-	echo "Bail out! $1"
-	exit 1
-}
+# qdb DATABASE SQL: the shared q for a named database (this test has two: the source and the
+# restored one): one unaligned, tuples-only result, errors stop the statement.
+qdb() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
 
 createdb "$src" || bail "createdb $src failed"
 
@@ -104,21 +88,24 @@ SELECT p.id, s.payload FROM public.sent s JOIN triage.projects p ON p.slug = s.p
 SQL
 
 # The source is what it should be before it is dumped (so that the comparison means something).
-is "source: stored events per project" "api|1
-shop|8" "$(q "$src" "SELECT p.slug, count(*) FROM triage.events e JOIN triage.projects p ON p.id = e.project_id GROUP BY 1 ORDER BY 1")"
-is "source: issues (status, substatus, times_seen)" "api|1|unresolved|new|1
+is "$(qdb "$src" "SELECT p.slug, count(*) FROM triage.events e JOIN triage.projects p ON p.id = e.project_id GROUP BY 1 ORDER BY 1")" \
+	"api|1
+shop|8" "source: stored events per project"
+is "$(qdb "$src" "SELECT p.slug, g.short_id, g.status, g.substatus, g.times_seen FROM triage.groups g JOIN triage.projects p ON p.id = g.project_id ORDER BY 1, 2")" \
+	"api|1|unresolved|new|1
 shop|1|unresolved|new|2
 shop|2|unresolved|regressed|3
 shop|3|resolved||2
 shop|4|unresolved|new|1" \
-	"$(q "$src" "SELECT p.slug, g.short_id, g.status, g.substatus, g.times_seen FROM triage.groups g JOIN triage.projects p ON p.id = g.project_id ORDER BY 1, 2")"
-is "source: ingest counters (accepted, duplicates, discarded, quarantined)" "api|1|0|1|1
+	"source: issues (status, substatus, times_seen)"
+is "$(qdb "$src" "SELECT slug, accepted, duplicates_skipped, discarded, quarantined FROM triage.ingest_stats ORDER BY slug")" \
+	"api|1|0|1|1
 shop|8|1|0|0" \
-	"$(q "$src" "SELECT slug, accepted, duplicates_skipped, discarded, quarantined FROM triage.ingest_stats ORDER BY slug")"
-is "source: activities" "set_resolved
+	"source: ingest counters (accepted, duplicates, discarded, quarantined)"
+is "$(qdb "$src" "SELECT type FROM triage.activities ORDER BY id")" "set_resolved
 set_resolved_in_release
-set_regression" "$(q "$src" "SELECT type FROM triage.activities ORDER BY id")"
-is "source: tombstone hit counted" "1" "$(q "$src" "SELECT times_discarded FROM triage.group_tombstones")"
+set_regression" "source: activities"
+is "$(qdb "$src" "SELECT times_discarded FROM triage.group_tombstones")" "1" "source: tombstone hit counted"
 
 # ---------------------------------------------------------------------------------------------
 # Dump and restore.
@@ -133,86 +120,83 @@ if pg_restore --exit-on-error -d "$dst" "$work/db.dump" 2>"$work/restore.err" &&
 else
 	fail "pg_restore into a new database, without errors or warnings" "$(head -n 20 "$work/restore.err")"
 fi
-is "restored extension version" "$(q "$src" "SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'")" \
-	"$(q "$dst" "SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'")"
+is "$(qdb "$dst" "SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'")" \
+	"$(qdb "$src" "SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'")" "restored extension version"
 
 # Every table of the schema (the extension's config tables: all of them) and every sequence.
-tables=$(q "$src" "SELECT relname FROM pg_class WHERE relnamespace = 'triage'::regnamespace AND relkind = 'r' ORDER BY 1")
-is "source has the 15 triage tables" "15" "$(echo "$tables" | wc -l)"
+tables=$(qdb "$src" "SELECT relname FROM pg_class WHERE relnamespace = 'triage'::regnamespace AND relkind = 'r' ORDER BY 1")
+is "$(echo "$tables" | wc -l)" "15" "source has the 15 triage tables"
 for t in $tables; do
 	sql="SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM triage.$t x"
-	is "table triage.$t identical after restore" "$(q "$src" "$sql")" "$(q "$dst" "$sql")"
+	is "$(qdb "$dst" "$sql")" "$(qdb "$src" "$sql")" "table triage.$t identical after restore"
 done
-for s in $(q "$src" "SELECT relname FROM pg_class WHERE relnamespace = 'triage'::regnamespace AND relkind = 'S' ORDER BY 1"); do
+for s in $(qdb "$src" "SELECT relname FROM pg_class WHERE relnamespace = 'triage'::regnamespace AND relkind = 'S' ORDER BY 1"); do
 	sql="SELECT last_value || ' ' || is_called FROM triage.$s"
-	is "sequence triage.$s at the same position" "$(q "$src" "$sql")" "$(q "$dst" "$sql")"
+	is "$(qdb "$dst" "$sql")" "$(qdb "$src" "$sql")" "sequence triage.$s at the same position"
 done
-is "restored events keep their computed columns" "0" \
-	"$(q "$dst" "SELECT count(*) FROM triage.events WHERE hashes IS NULL OR group_id IS NULL OR title IS NULL OR tags IS NULL OR occurred_at IS NULL")"
+is "$(qdb "$dst" "SELECT count(*) FROM triage.events WHERE hashes IS NULL OR group_id IS NULL OR title IS NULL OR tags IS NULL OR occurred_at IS NULL")" \
+	"0" "restored events keep their computed columns"
 
 # pg_restore loads triage.events before triage.groups (alphabetical), so the comparison above
 # would not see restored rows counted again. Loading complete event rows while the issues exist
 # (as pg_restore --data-only or a partial reload does) must store them as they are and count
 # nothing.
-groups_before=$(q "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.groups x")
-events_before=$(q "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.events x")
-stats_before=$(q "$dst" "SELECT string_agg(slug || ':' || accepted || ':' || duplicates_skipped, ',' ORDER BY slug) FROM triage.ingest_stats")
+groups_before=$(qdb "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.groups x")
+events_before=$(qdb "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.events x")
+stats_before=$(qdb "$dst" "SELECT string_agg(slug || ':' || accepted || ':' || duplicates_skipped, ',' ORDER BY slug) FROM triage.ingest_stats")
 psql -X -q -v ON_ERROR_STOP=1 -d "$dst" >"$work/reload.log" 2>&1 <<SQL || fail "reloading event rows with COPY" "$(cat "$work/reload.log")"
 \copy (SELECT * FROM triage.events WHERE project_id = (SELECT id FROM triage.projects WHERE slug = 'shop')) TO '$work/events.copy'
 DELETE FROM triage.events WHERE project_id = (SELECT id FROM triage.projects WHERE slug = 'shop');
 \copy triage.events FROM '$work/events.copy'
 SQL
-is "reloading complete event rows with COPY: the rows come back as they were" "$events_before" \
-	"$(q "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.events x")"
-is "reloading complete event rows with COPY: no issue counted again" "$groups_before" \
-	"$(q "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.groups x")"
-is "reloading complete event rows with COPY: no duplicates counted" "$stats_before" \
-	"$(q "$dst" "SELECT string_agg(slug || ':' || accepted || ':' || duplicates_skipped, ',' ORDER BY slug) FROM triage.ingest_stats")"
+is "$(qdb "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.events x")" \
+	"$events_before" "reloading complete event rows with COPY: the rows come back as they were"
+is "$(qdb "$dst" "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM triage.groups x")" \
+	"$groups_before" "reloading complete event rows with COPY: no issue counted again"
+is "$(qdb "$dst" "SELECT string_agg(slug || ':' || accepted || ':' || duplicates_skipped, ',' ORDER BY slug) FROM triage.ingest_stats")" \
+	"$stats_before" "reloading complete event rows with COPY: no duplicates counted"
 
 # ---------------------------------------------------------------------------------------------
 # Life goes on after the restore.
-next_id=$(q "$src" "SELECT last_value + 1 FROM triage.groups_id_seq")
-max_id=$(q "$src" "SELECT max(id) FROM triage.groups")
-next_short=$(q "$src" "SELECT c.value + 1 FROM triage.project_counters c JOIN triage.projects p ON p.id = c.project_id WHERE p.slug = 'shop'")
-q "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, '{\"event_id\":\"00000000000000000000000000000101\",\"message\":\"brand new after restore\"}' FROM triage.projects WHERE slug = 'shop'" \
+next_id=$(qdb "$src" "SELECT last_value + 1 FROM triage.groups_id_seq")
+max_id=$(qdb "$src" "SELECT max(id) FROM triage.groups")
+next_short=$(qdb "$src" "SELECT c.value + 1 FROM triage.project_counters c JOIN triage.projects p ON p.id = c.project_id WHERE p.slug = 'shop'")
+qdb "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, '{\"event_id\":\"00000000000000000000000000000101\",\"message\":\"brand new after restore\"}' FROM triage.projects WHERE slug = 'shop'" \
 	>/dev/null || fail "insert after restore"
-new=$(q "$dst" "SELECT g.id || ' ' || g.short_id || ' ' || triage.qualified_short_id(g.id) || ' ' || g.times_seen FROM triage.groups g JOIN triage.events e ON e.group_id = g.id WHERE e.event_id = '00000000-0000-0000-0000-000000000101'")
-is "a new issue after restore takes the next id and short id" "$next_id $next_short SHOP-$next_short 1" "$new"
+new=$(qdb "$dst" "SELECT g.id || ' ' || g.short_id || ' ' || triage.qualified_short_id(g.id) || ' ' || g.times_seen FROM triage.groups g JOIN triage.events e ON e.group_id = g.id WHERE e.event_id = '00000000-0000-0000-0000-000000000101'")
+is "$new" "$next_id $next_short SHOP-$next_short 1" "a new issue after restore takes the next id and short id"
 if [ "$next_id" -gt "$max_id" ]; then
 	pass "the new id ($next_id) is above every restored id ($max_id)"
 else
 	fail "the new id ($next_id) is above every restored id ($max_id)"
 fi
-is "the new issue is the only one created" "$(($(q "$src" "SELECT count(*) FROM triage.groups") + 1))" "$(q "$dst" "SELECT count(*) FROM triage.groups")"
+is "$(qdb "$dst" "SELECT count(*) FROM triage.groups")" "$(($(qdb "$src" "SELECT count(*) FROM triage.groups") + 1))" \
+	"the new issue is the only one created"
 
-q "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, '{\"event_id\":\"00000000000000000000000000000102\",\"platform\":\"python\",\"message\":\"cache warmup done\",\"level\":\"info\",\"logger\":\"shop.cache\"}' FROM triage.projects WHERE slug = 'shop'" \
+qdb "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, '{\"event_id\":\"00000000000000000000000000000102\",\"platform\":\"python\",\"message\":\"cache warmup done\",\"level\":\"info\",\"logger\":\"shop.cache\"}' FROM triage.projects WHERE slug = 'shop'" \
 	>/dev/null || fail "insert for a restored issue"
-is "an event for a restored issue joins it and is counted" \
-	"$(q "$src" "SELECT id || ' ' || times_seen + 1 FROM triage.groups WHERE title = 'cache warmup done'")" \
-	"$(q "$dst" "SELECT group_id || ' ' || (SELECT times_seen FROM triage.groups g WHERE g.id = e.group_id) FROM triage.events e WHERE event_id = '00000000-0000-0000-0000-000000000102'")"
+is "$(qdb "$dst" "SELECT group_id || ' ' || (SELECT times_seen FROM triage.groups g WHERE g.id = e.group_id) FROM triage.events e WHERE event_id = '00000000-0000-0000-0000-000000000102'")" \
+	"$(qdb "$src" "SELECT id || ' ' || times_seen + 1 FROM triage.groups WHERE title = 'cache warmup done'")" \
+	"an event for a restored issue joins it and is counted"
 
 # The same events again: the stored ones are duplicates; the bad one is quarantined again, and
 # the two whose hash is tombstoned (the deleted event 8 and event 12) are discarded again.
-before=$(q "$dst" "SELECT string_agg(id || ':' || times_seen || ':' || last_seen, ',' ORDER BY id) FROM triage.groups")
-q "$dst" "INSERT INTO triage.events (project_id, payload) SELECT p.id, s.payload FROM public.sent s JOIN triage.projects p ON p.slug = s.project ORDER BY s.n" \
+before=$(qdb "$dst" "SELECT string_agg(id || ':' || times_seen || ':' || last_seen, ',' ORDER BY id) FROM triage.groups")
+qdb "$dst" "INSERT INTO triage.events (project_id, payload) SELECT p.id, s.payload FROM public.sent s JOIN triage.projects p ON p.slug = s.project ORDER BY s.n" \
 	>/dev/null || fail "sending the events again"
-is "sending every event again after restore: stored ones are skipped as duplicates" "api|1|1|3|2
+is "$(qdb "$dst" "SELECT slug, accepted, duplicates_skipped, discarded, quarantined FROM triage.ingest_stats ORDER BY slug")" \
+	"api|1|1|3|2
 shop|10|10|0|0" \
-	"$(q "$dst" "SELECT slug, accepted, duplicates_skipped, discarded, quarantined FROM triage.ingest_stats ORDER BY slug")"
-is "duplicates change no issue" "$before" \
-	"$(q "$dst" "SELECT string_agg(id || ':' || times_seen || ':' || last_seen, ',' ORDER BY id) FROM triage.groups")"
-is "the tombstone counts the new hits" "3" "$(q "$dst" "SELECT times_discarded FROM triage.group_tombstones")"
+	"sending every event again after restore: stored ones are skipped as duplicates"
+is "$(qdb "$dst" "SELECT string_agg(id || ':' || times_seen || ':' || last_seen, ',' ORDER BY id) FROM triage.groups")" \
+	"$before" "duplicates change no issue"
+is "$(qdb "$dst" "SELECT times_discarded FROM triage.group_tombstones")" "3" "the tombstone counts the new hits"
 
 # A restored resolution still holds: an event of shop@1.0.0 for the issue resolved in
 # shop@1.1.0 does not regress it (an event of shop@1.1.0 itself would).
-q "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, (SELECT regexp_replace(payload, '0000000b\"', '00000103\"') FROM public.sent WHERE n = 11) FROM triage.projects WHERE slug = 'shop'" \
+qdb "$dst" "INSERT INTO triage.events (project_id, payload) SELECT id, (SELECT regexp_replace(payload, '0000000b\"', '00000103\"') FROM public.sent WHERE n = 11) FROM triage.projects WHERE slug = 'shop'" \
 	>/dev/null || fail "insert for the resolved-in-release issue"
-is "the issue resolved in shop@1.1.0 stays resolved after restore" "resolved 3" \
-	"$(q "$dst" "SELECT g.status || ' ' || g.times_seen FROM triage.groups g JOIN triage.events e ON e.group_id = g.id WHERE e.event_id = '00000000-0000-0000-0000-000000000103'")"
+is "$(qdb "$dst" "SELECT g.status || ' ' || g.times_seen FROM triage.groups g JOIN triage.events e ON e.group_id = g.id WHERE e.event_id = '00000000-0000-0000-0000-000000000103'")" \
+	"resolved 3" "the issue resolved in shop@1.1.0 stays resolved after restore"
 
-echo "1..$n"
-if [ "$failed" -gt 0 ]; then
-	echo "# $failed of $n failed"
-	exit 1
-fi
-exit 0
+tap_done

@@ -9,6 +9,7 @@
 # Needs PGHOST/PGPORT/PGUSER of a cluster with pg_triage installed; creates and drops its own
 # database. Prints "ok N - ..." / "not ok N - ..." lines; exits non-zero on any failure.
 set -uo pipefail
+. "$(dirname "$0")/lib/tap.sh"
 
 db="triage_notify_$$_$(date +%s)"
 work=$(mktemp -d /tmp/triage_notify.XXXXXX)
@@ -24,26 +25,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-n=0
-failed=0
-pass() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() {
-	n=$((n + 1)); failed=$((failed + 1))
-	echo "not ok $n - $1"
-	shift
-	for line in "$@"; do printf '#   %s\n' "$line"; done
-}
-is() {
-	if [ "$2" == "$3" ]; then pass "$1"; else fail "$1" "expected: $2" "actual:   $3"; fi
-}
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -c "$1"; }
-bail() {
-	echo "Bail out! $1"
-	exit 1
-}
-
-createdb "$db" || bail "createdb failed"
-q "CREATE EXTENSION pg_triage" || bail "CREATE EXTENSION failed"
+# The shared q queries $test_db, set by make_db.
+make_db "$db"
 q "INSERT INTO triage.projects (slug) VALUES ('shop'); INSERT INTO triage.projects (slug) VALUES ('api')" || bail "projects"
 shop=$(q "SELECT id FROM triage.projects WHERE slug = 'shop'")
 api=$(q "SELECT id FROM triage.projects WHERE slug = 'api'")
@@ -97,8 +80,8 @@ mark
 gid=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000-0000-000000000001'")
 expected="{\"event\":\"new_issue\",\"project_id\":$shop,\"group_id\":$gid,\"short_id\":\"SHOP-1\",\"title\":\"Disk 3 is full\"}"
 got=$(notifications 2)
-is "a committed new issue: one notification" "1" "$(printf '%s' "$got" | grep -c .)"
-is "the payload is the new issue's JSON" "$expected" "$got"
+is "$(printf '%s' "$got" | grep -c .)" "1" "a committed new issue: one notification"
+is "$got" "$expected" "the payload is the new issue's JSON"
 if [ -n "$got" ] && psql -X -q -At -d "$db" -v ON_ERROR_STOP=1 \
 	-c "SELECT (\$\$$got\$\$::jsonb ?& ARRAY['event', 'project_id', 'group_id', 'short_id', 'title'])::text" | grep -qx true; then
 	pass "the payload parses as JSON with event, project_id, group_id, short_id and title"
@@ -110,8 +93,8 @@ fi
 q "BEGIN; INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 2 'Printer on fire')'); ROLLBACK;" ||
 	fail "insert and roll back"
 mark
-is "a rolled-back new issue: no notification" "" "$(notifications 3)"
-is "the rolled-back issue is not stored" "0" "$(q "SELECT count(*) FROM triage.groups WHERE title = 'Printer on fire'")"
+is "$(notifications 3)" "" "a rolled-back new issue: no notification"
+is "$(q "SELECT count(*) FROM triage.groups WHERE title = 'Printer on fire'")" "0" "the rolled-back issue is not stored"
 
 # Step 4: more events of the existing issue (two statements, one of them with two rows).
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 3 'Disk 4 is full' '"level":"warning","release":"shop@1.0"')')" ||
@@ -119,8 +102,8 @@ q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 3 'Disk 
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 4 'Disk 5 is full' '"level":"warning"')'), ($shop, '$(ev 5 'Disk 6 is full' '"level":"warning"')')" ||
 	fail "insert two events of an existing issue"
 mark
-is "events of an existing issue: no notification" "" "$(notifications 4)"
-is "they joined the issue" "4" "$(q "SELECT times_seen FROM triage.groups WHERE id = $gid")"
+is "$(notifications 4)" "" "events of an existing issue: no notification"
+is "$(q "SELECT times_seen FROM triage.groups WHERE id = $gid")" "4" "they joined the issue"
 
 # Step 5: two new issues in one transaction, in two projects, and a duplicate event id.
 q "BEGIN;
@@ -130,10 +113,10 @@ q "BEGIN;
 mark
 g6=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000-0000-000000000006'")
 g7=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000-0000-000000000007'")
-is "two new issues in one committed transaction: two notifications, in order" \
+is "$(notifications 5)" \
 	"{\"event\":\"new_issue\",\"project_id\":$shop,\"group_id\":$g6,\"short_id\":\"SHOP-2\",\"title\":\"Cache miss storm\"}
 {\"event\":\"new_issue\",\"project_id\":$api,\"group_id\":$g7,\"short_id\":\"API-1\",\"title\":\"Token expired for user 9\"}" \
-	"$(notifications 5)"
+	"two new issues in one committed transaction: two notifications, in order"
 
 # Step 6: a new issue whose title needs JSON escaping.
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 8 'Quote \\\" and back\\\\slash in title')')" ||
@@ -141,50 +124,50 @@ q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 8 'Quote
 mark
 g8=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000-0000-000000000008'")
 got=$(notifications 6)
-is "a title with a quote and a backslash is escaped in the payload" \
+is "$(psql -X -q -At -d "$db" -c "SELECT \$\$$got\$\$::jsonb ->> 'title'" 2>&1)" \
 	"$(q "SELECT title FROM triage.groups WHERE id = $g8")" \
-	"$(psql -X -q -At -d "$db" -c "SELECT \$\$$got\$\$::jsonb ->> 'title'" 2>&1)"
+	"a title with a quote and a backslash is escaped in the payload"
 
 # Step 7: the first issue resolved; the resolution itself notifies nothing.
-is "resolve" "1" "$(q "SELECT triage.resolve($gid)")"
+is "$(q "SELECT triage.resolve($gid)")" "1" "resolve"
 mark
-is "resolving: no notification" "" "$(notifications 7)"
+is "$(notifications 7)" "" "resolving: no notification"
 
 # Step 8: an event of the resolved issue: a regression.
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '{\"event_id\":\"$(printf '%032x' 9)\",\"message\":\"Disk 9 is full\",\"level\":\"warning\"}')" ||
 	fail "insert the regressing event"
 mark
 # The title is the issue's title once the event is in: the regressing event's own.
-is "the regressed issue's title is the regressing event's" "Disk 9 is full" "$(q "SELECT title FROM triage.groups WHERE id = $gid")"
-is "a regression: one notification with event regression and the issue's title" \
+is "$(q "SELECT title FROM triage.groups WHERE id = $gid")" "Disk 9 is full" "the regressed issue's title is the regressing event's"
+is "$(notifications 8)" \
 	"{\"event\":\"regression\",\"project_id\":$shop,\"group_id\":$gid,\"short_id\":\"SHOP-1\",\"title\":\"Disk 9 is full\"}" \
-	"$(notifications 8)"
-is "the issue is unresolved/regressed" "unresolved regressed" "$(q "SELECT status || ' ' || substatus FROM triage.groups WHERE id = $gid")"
+	"a regression: one notification with event regression and the issue's title"
+is "$(q "SELECT status || ' ' || substatus FROM triage.groups WHERE id = $gid")" "unresolved regressed" "the issue is unresolved/regressed"
 
 # Step 9: the next event of the regressed issue: nothing.
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '{\"event_id\":\"$(printf '%032x' 10)\",\"message\":\"Disk 10 is full\",\"level\":\"warning\"}')" ||
 	fail "insert another event"
 mark
-is "the next event of a regressed issue: no notification" "" "$(notifications 9)"
+is "$(notifications 9)" "" "the next event of a regressed issue: no notification"
 
 # Step 10: a regression rolled back: nothing, and the issue stays resolved. The regression
 # just now made the issue active at this moment; an event dated 30 s ahead is past the 5 s window.
-is "resolve again" "1" "$(q "SELECT triage.resolve($gid)")"
+is "$(q "SELECT triage.resolve($gid)")" "1" "resolve again"
 ahead=$(($(date +%s) + 30))
 q "BEGIN; INSERT INTO triage.events (project_id, payload) VALUES ($shop, '{\"event_id\":\"$(printf '%032x' 11)\",\"timestamp\":$ahead,\"message\":\"Disk 10 is full\"}'); ROLLBACK;" ||
 	fail "insert a regression and roll back"
 mark
-is "a rolled-back regression: no notification" "" "$(notifications 10)"
-is "the issue stays resolved" "resolved" "$(q "SELECT status FROM triage.groups WHERE id = $gid")"
+is "$(notifications 10)" "" "a rolled-back regression: no notification"
+is "$(q "SELECT status FROM triage.groups WHERE id = $gid")" "resolved" "the issue stays resolved"
 
 # Step 11: the same event committed: the regression and its notification happen (its title
 # is the issue's current one, so the payload does not depend on when the title is updated).
 q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '{\"event_id\":\"$(printf '%032x' 11)\",\"timestamp\":$ahead,\"message\":\"Disk 10 is full\"}')" ||
 	fail "insert the regression again and commit"
 mark
-is "the same regression committed: one notification" \
+is "$(notifications 11)" \
 	"{\"event\":\"regression\",\"project_id\":$shop,\"group_id\":$gid,\"short_id\":\"SHOP-1\",\"title\":\"Disk 10 is full\"}" \
-	"$(notifications 11)"
+	"the same regression committed: one notification"
 
 # Step 12: a new issue in a savepoint rolled back, then another one, committed: only the second
 # notifies, and it takes the short id the rolled-back one had.
@@ -196,9 +179,9 @@ q "BEGIN;
    COMMIT;" || fail "savepoint transaction"
 mark
 g13=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000-0000-00000000000d'")
-is "a new issue rolled back to a savepoint: no notification; the committed one: one" \
+is "$(notifications 12)" \
 	"{\"event\":\"new_issue\",\"project_id\":$shop,\"group_id\":$g13,\"short_id\":\"SHOP-4\",\"title\":\"Issue kept\"}" \
-	"$(notifications 12)"
+	"a new issue rolled back to a savepoint: no notification; the committed one: one"
 
 echo "\\q" >&3
 exec 3>&-
@@ -210,9 +193,4 @@ else
 	pass "the listener saw no error"
 fi
 
-echo "1..$n"
-if [ "$failed" -gt 0 ]; then
-	echo "# $failed of $n failed"
-	exit 1
-fi
-exit 0
+tap_done

@@ -586,7 +586,8 @@ void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows,
 	const triage::SaveFields &f = out_.fields;
 	pending_counts().note_latest(project_.id, group_id,
 	                             LatestFields{f.level, f.culprit, f.group_message, f.title,
-	                                          group_data_json(f, to_unix_seconds(out_.received_at))});
+	                                          group_data_json(f, to_unix_seconds(out_.received_at)),
+	                                          to_unix_seconds(out_.received_at)});
 	out_.group_id = group_id;
 	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
 		state->last_seen = std::max(state->last_seen, *pending);

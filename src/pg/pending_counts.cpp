@@ -58,6 +58,31 @@ KeptPlan fold_one{
     {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
      JSONBOID}};
 
+// The same when the event brings the latest-event fields this session last wrote for the issue:
+// counters and last_received only.
+KeptPlan fold_one_counts{
+    "UPDATE triage.groups g SET times_seen = g.times_seen + $3, "
+    "first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "
+    "data = pg_catalog.jsonb_set(g.data, '{last_received}', pg_catalog.to_jsonb($6::pg_catalog.float8)) "
+    "WHERE g.project_id = $1 AND g.id = $2",
+    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID}};
+
+// A digest of the latest-event fields, last_received left out (it ends data_json).
+uint64_t fields_digest(const LatestFields &l) {
+	std::string_view data = l.data_json;
+	size_t cut = data.rfind(",\"last_received\":");
+	if (cut != std::string_view::npos)
+		data = data.substr(0, cut);
+	uint64_t h = 1469598103934665603ULL; // FNV-1a over the fields and their lengths
+	auto mix = [&](std::string_view s) {
+		for (unsigned char ch : s)
+			h = (h ^ ch) * 1099511628211ULL;
+		h = (h ^ s.size()) * 1099511628211ULL;
+	};
+	mix(l.level), mix(l.culprit), mix(l.message), mix(l.title), mix(data);
+	return h;
+}
+
 // Whatever a failed statement queued is gone with its rows.
 void forget_statement() {
 	pending_counts().clear();
@@ -111,9 +136,11 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		return counted;
 	std::vector<Datum> project_ids, group_ids, counts, firsts, lasts, has_latest;
 	std::vector<std::string> levels, culprits, messages, titles, datas;
+	std::optional<LatestFields> latest_of_single;
 	for (const auto &[key, g] : groups_) {
 		if (g.count == 0)
 			continue; // every row of it was skipped (ON CONFLICT DO NOTHING)
+		latest_of_single = g.latest;
 		counted.insert(key);
 		project_ids.push_back(Int64GetDatum(key.first));
 		group_ids.push_back(Int64GetDatum(key.second));
@@ -134,6 +161,26 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	if (project_ids.empty())
 		return counted;
 	if (project_ids.size() == 1) {
+		uint64_t generation = cache_generation({CachedTable::groups});
+		if (written_generation_ != generation || written_.size() > 65536) {
+			written_.clear();
+			written_generation_ = generation;
+		}
+		int64_t group_id = DatumGetInt64(group_ids[0]);
+		if (DatumGetBool(has_latest[0])) {
+			const LatestFields &l = *latest_of_single;
+			uint64_t digest = fields_digest(l);
+			auto it = written_.find(group_id);
+			if (it != written_.end() && it->second == digest) {
+				SpiArgs args;
+				args.int8(DatumGetInt64(project_ids[0])).int8(group_id).int8(DatumGetInt64(counts[0]));
+				args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
+				args.float8(l.received);
+				spi_execute(fold_one_counts, args);
+				return counted;
+			}
+			written_[group_id] = digest;
+		}
 		SpiArgs args;
 		args.int8(DatumGetInt64(project_ids[0])).int8(DatumGetInt64(group_ids[0])).int8(DatumGetInt64(counts[0]));
 		args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <string>
 #include <utility>
@@ -26,6 +27,7 @@ namespace triage_pg {
 // What the latest event of an existing issue brings (section 7 of the save-path notes).
 struct LatestFields {
 	std::string level, culprit, message, title, data_json;
+	double received = 0; // the event's arrival (data.last_received, also inside data_json)
 };
 
 struct PendingGroup {
@@ -71,6 +73,12 @@ private:
 	};
 	static EventKey event_key(int64_t project_id, const unsigned char *event_id);
 	std::unordered_set<EventKey, EventKeyHash> assigned_;
+	// Per issue, a digest of the latest-event fields (all but last_received) this session last
+	// wrote: an event that brings the same fields again only moves the counters and
+	// last_received. (Other sessions may write other values meanwhile: as with Sentry's buffer,
+	// the latest-event fields are then last-writer-wins.)
+	std::unordered_map<int64_t, uint64_t> written_;
+	uint64_t written_generation_ = 0;
 };
 
 PendingCounts &pending_counts();

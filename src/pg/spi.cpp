@@ -23,6 +23,7 @@ SpiArgs &SpiArgs::push(Datum v, bool is_null) {
 SpiArgs &SpiArgs::int8(int64_t v) { return push(Int64GetDatum(v)); }
 SpiArgs &SpiArgs::int4(int32_t v) { return push(Int32GetDatum(v)); }
 SpiArgs &SpiArgs::boolean(bool v) { return push(BoolGetDatum(v)); }
+SpiArgs &SpiArgs::float8(double v) { return push(Float8GetDatum(v)); }
 SpiArgs &SpiArgs::timestamptz(TimestampTz v) { return push(TimestampTzGetDatum(v)); }
 SpiArgs &SpiArgs::null() { return push((Datum)0, true); }
 

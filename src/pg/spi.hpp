@@ -32,6 +32,7 @@ public:
 	SpiArgs &int8(int64_t v);
 	SpiArgs &int4(int32_t v);
 	SpiArgs &boolean(bool v);
+	SpiArgs &float8(double v);
 	SpiArgs &text(std::string_view v);
 	SpiArgs &optional_text(const std::optional<std::string> &v);
 	SpiArgs &text_array(const std::vector<std::string> &v);

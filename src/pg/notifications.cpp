@@ -10,18 +10,6 @@ extern "C" {
 
 namespace triage_pg {
 
-namespace {
-bool is_placeholder_title(std::string_view title) {
-	return title == "<untitled>" || title == "<unknown>" || title == "<unlabeled event>" || title == "Error";
-}
-} // namespace
-
-std::string updated_title(const std::string &existing, const std::string &incoming) {
-	if (!incoming.empty() && !is_placeholder_title(incoming))
-		return incoming;
-	return is_placeholder_title(existing) ? incoming : existing;
-}
-
 void notify_issue(const char *what, int64_t project_id, int64_t group_id, const std::string &short_id,
                   const std::string &title) {
 	std::string payload = "{\"event\":";

@@ -12,8 +12,4 @@ namespace triage_pg {
 void notify_issue(const char *what, int64_t project_id, int64_t group_id, const std::string &short_id,
                   const std::string &title);
 
-// triage.updated_title() (the SQL the statement-end fold runs): the title an issue gets when an
-// event brings incoming.
-std::string updated_title(const std::string &existing, const std::string &incoming);
-
 } // namespace triage_pg

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "group_data.hpp"
 #include "json.hpp"
 #include "notifications.hpp"
 #include "pending_counts.hpp"
@@ -170,7 +171,7 @@ void apply_regressions(const std::set<std::pair<int64_t, int64_t>> &counted) {
 		spi_execute(insert_activity, SpiArgs().int8(project_id).int8(group_id).text("set_regression").text(data));
 		// The title the issue will have once the statement's counters are folded in.
 		notify_issue("regression", project_id, group_id, triage::format_short_id(c.slug, regressed.int8(0, 0)),
-		             updated_title(regressed.text(0, 1), c.event.title));
+		             updated_title(regressed.text(0, 1), c.event.title).value_or(""));
 	}
 }
 

@@ -7,10 +7,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
 SELECT plan(73);
 
-CREATE FUNCTION pg_temp.pid(p_slug text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM triage.projects WHERE slug = p_slug $$;
-CREATE FUNCTION pg_temp.grp(p_event uuid) RETURNS bigint LANGUAGE sql
-AS $$ SELECT group_id FROM triage.events WHERE event_id = p_event $$;
+\ir helpers/save_path.sql
 CREATE FUNCTION pg_temp.hash_group(p_slug text, p_hash text) RETURNS bigint LANGUAGE sql
 AS $$ SELECT group_id FROM triage.grouphashes WHERE project_id = pg_temp.pid(p_slug) AND hash = p_hash $$;
 CREATE FUNCTION pg_temp.groups_of(p_slug text) RETURNS bigint LANGUAGE sql

@@ -9,12 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
 SELECT plan(60);
 
-CREATE FUNCTION pg_temp.pid(p_slug text) RETURNS bigint LANGUAGE sql
-AS $$ SELECT id FROM triage.projects WHERE slug = p_slug $$;
-CREATE FUNCTION pg_temp.grp(p_event uuid) RETURNS bigint LANGUAGE sql
-AS $$ SELECT group_id FROM triage.events WHERE event_id = p_event $$;
-CREATE FUNCTION pg_temp.e(p_event uuid) RETURNS triage.events LANGUAGE sql
-AS $$ SELECT e FROM triage.events e WHERE e.event_id = p_event $$;
+\ir helpers/save_path.sql
 CREATE FUNCTION pg_temp.stats(p_slug text) RETURNS text LANGUAGE sql
 AS $$ SELECT row(accepted, duplicates_skipped, discarded, quarantined)::text FROM triage.ingest_stats WHERE slug = p_slug $$;
 -- An RFC 3339 time p_seconds before the transaction started.

@@ -26,6 +26,7 @@
 #   BENCH_NO_BUILD=1        start the throwaway cluster from the .stage/ already built
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 reps=${1:-3}
 load_events=${GROWTH_EVENTS:-1000000}
 load_signatures=${GROWTH_SIGNATURES:-100000}
@@ -44,21 +45,14 @@ if [ -z "${BENCH_INSIDE:-}" ]; then
 	mkdir -p "$out"
 	python3 "$generator" --events "$probe_events" --signatures 2000 --seed 42 >"$out/growth_probe.jsonl"
 	chmod a+r "$out/growth_probe.jsonl"
-	if [ "${BENCH_CLUSTER:-}" = current ]; then
-		BENCH_INSIDE=1 exec bash "$0" "$@"
-	fi
-	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
-	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$0" "$@"
+	bench_reexec "$0" "$@"
 fi
 
 empty=bench_growth_empty
 small=bench_growth_small
 loaded=bench_growth_loaded
 copy_opts="WITH (FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')"
-triage_tables="triage.events, triage.groups, triage.grouphashes, triage.group_tombstones,
-  triage.rejected_events, triage.ingest_counters, triage.environments, triage.releases,
-  triage.release_environments, triage.group_environments, triage.group_releases,
-  triage.group_resolutions, triage.activities, triage.project_counters, triage.projects"
+triage_tables="$triage_tables, triage.projects"
 for db in "$empty" "$small" "$loaded"; do
 	dropdb --if-exists "$db" 2>/dev/null
 	createdb "$db"

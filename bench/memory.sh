@@ -18,6 +18,7 @@
 #   BENCH_NO_BUILD=1        start the throwaway cluster from the .stage/ already built
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 events=${MEMORY_EVENTS:-500000}
 baseline=${MEMORY_BASELINE:-10000}
 every=${MEMORY_EVERY:-50000}
@@ -35,11 +36,7 @@ cd "$top"
 out="$top/bench/out"
 if [ -z "${BENCH_INSIDE:-}" ]; then
 	mkdir -p "$out"
-	if [ "${BENCH_CLUSTER:-}" = current ]; then
-		BENCH_INSIDE=1 exec bash "$0" "$@"
-	fi
-	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
-	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$0" "$@"
+	bench_reexec "$0" "$@"
 fi
 
 db=bench_memory

@@ -19,6 +19,7 @@
 #   BENCH_NO_BUILD=1        start the throwaway cluster from the .stage/ already built
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 reps=${1:-3}
 seconds=${PGBENCH_SECONDS:-20}
 rows=${PGBENCH_ROWS:-200000}
@@ -37,11 +38,7 @@ if [ -z "${BENCH_INSIDE:-}" ]; then
 	python3 "$generator" --events 20000 --signatures 2000 --seed 42 >"$out/pgbench_mixed.jsonl"
 	python3 "$generator" --events 2000 --signatures 1 --seed 42 >"$out/pgbench_one.jsonl"
 	chmod a+r "$out"/pgbench_*.jsonl
-	if [ "${BENCH_CLUSTER:-}" = current ]; then
-		BENCH_INSIDE=1 exec bash "$0" "$@"
-	fi
-	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
-	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$0" "$@"
+	bench_reexec "$0" "$@"
 fi
 
 db=bench_pgbench_ingest
@@ -57,11 +54,6 @@ run -c 'CREATE EXTENSION pg_triage' \
 	-c "\\copy base_one FROM '$out/pgbench_one.jsonl' $copy_opts"
 echo "== Building $rows payloads per set"
 run -v rows="$rows" -v issues="$issues" -f bench/pgbench_setup.sql
-
-triage_tables="triage.events, triage.groups, triage.grouphashes, triage.group_tombstones,
-  triage.rejected_events, triage.ingest_counters, triage.environments, triage.releases,
-  triage.release_environments, triage.group_environments, triage.group_releases,
-  triage.group_resolutions, triage.activities, triage.project_counters"
 
 # one_run KIND REP CLIENTS SCRIPT FIRST_ID
 one_run() {

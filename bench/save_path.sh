@@ -17,6 +17,7 @@
 #   BENCH_EVENTS, BENCH_SIGNATURES   corpus size (default 20000, 2000)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
 reps=${1:-5}
 events=${BENCH_EVENTS:-20000}
 signatures=${BENCH_SIGNATURES:-2000}
@@ -33,11 +34,7 @@ if [ -z "${BENCH_INSIDE:-}" ]; then
 	mkdir -p "$out"
 	python3 "$generator" --events "$events" --signatures "$signatures" --seed 42 >"$corpus"
 	chmod a+r "$corpus"
-	if [ "${BENCH_CLUSTER:-}" = current ]; then
-		BENCH_INSIDE=1 exec bash "$0" "$@"
-	fi
-	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
-	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$0" "$@"
+	bench_reexec "$0" "$@"
 fi
 
 db=bench_save_path

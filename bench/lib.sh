@@ -1,0 +1,18 @@
+# Shared by the bench/*.sh scripts (sourced, with $top set to the repository).
+
+# The tables the save path writes, for TRUNCATE and VACUUM between runs.
+triage_tables="triage.events, triage.groups, triage.grouphashes, triage.group_tombstones,
+  triage.rejected_events, triage.ingest_counters, triage.environments, triage.releases,
+  triage.release_environments, triage.group_environments, triage.group_releases,
+  triage.group_resolutions, triage.activities, triage.project_counters"
+
+# bench_reexec SCRIPT ARGS...: runs the script again inside the benchmark's server (BENCH_INSIDE=1):
+# the server of the PG* environment with BENCH_CLUSTER=current, else a throwaway cluster
+# (scripts/cluster.sh) of the build in .stage/, built first unless BENCH_NO_BUILD=1.
+bench_reexec() {
+	if [ "${BENCH_CLUSTER:-}" = current ]; then
+		BENCH_INSIDE=1 exec bash "$@"
+	fi
+	[ -n "${BENCH_NO_BUILD:-}" ] || bash scripts/build.sh
+	BENCH_INSIDE=1 exec scripts/cluster.sh bash "$@"
+}

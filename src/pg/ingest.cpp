@@ -720,7 +720,6 @@ TRIAGE_FUNCTION(triage_ingest_event) {
 	Outcome out;
 	out.received_at = now;
 	std::optional<BadEvent> bad;
-	std::optional<std::string> sent_event_id;
 	bool is_transaction = false;
 	try {
 		if (payload_null)

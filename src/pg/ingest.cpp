@@ -591,8 +591,10 @@ void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows,
 	out_.group_id = group_id;
 	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
 		state->last_seen = std::max(state->last_seen, *pending);
-	consider_regression(project_, group_id, *state,
-	                    RegressionEvent{out_.occurred_at, now_, event_id_hex(out_.event_id), release_, f.title});
+	// Only a resolved issue (or, with resolve_age, any) can regress: the common event builds nothing.
+	if (state->status == "resolved" || project_.resolve_age_us)
+		consider_regression(project_, group_id, *state,
+		                    RegressionEvent{out_.occurred_at, now_, event_id_hex(out_.event_id), release_, f.title});
 }
 
 void Ingest::create_new(const std::vector<HashRow> &rows) {

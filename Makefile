@@ -12,7 +12,7 @@ DATA_built = sql/pg_triage--$(EXTVERSION).sql
 DATA = $(RELEASED_SCRIPTS)
 
 # pg_regress: inputs in sql/, expected outputs in expected/ (top-level layout).
-REGRESS = grouping_hashes grouping_info bad_input search_path sdk_grouping
+REGRESS = grouping_hashes grouping_info bad_input search_path sdk_grouping kept_plans
 REGRESS_OPTS = --inputdir=. --load-extension=pg_triage
 
 # Isolation tests (pg_isolation_regress, concurrent sessions): specs in test/isolation/specs,

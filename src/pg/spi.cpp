@@ -4,6 +4,7 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 }
@@ -160,7 +161,21 @@ SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
 			SPI_keepplan(p);
 			plan.plan = p;
 		}
+		// The generic plan is built at an execution (the first, or the first after an invalidation),
+		// often while the tables are still small: a plan made then must not be a sequential scan
+		// that the backend keeps once the table has grown. So plans are made with seqscans off.
+		bool planning = !plan.planned || !SPI_plan_is_valid(plan.plan);
+		int guc_level = 0;
+		if (planning) {
+			guc_level = NewGUCNestLevel();
+			(void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+			                        false);
+		}
 		int rc = SPI_execute_plan(plan.plan, const_cast<Datum *>(args.values()), args.nulls(), false, limit);
+		if (planning) {
+			AtEOXact_GUC(true, guc_level);
+			plan.planned = true;
+		}
 		if (rc < 0)
 			elog(ERROR, "SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc), plan.sql);
 		result.table_ = SPI_tuptable;

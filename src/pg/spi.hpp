@@ -24,6 +24,7 @@ struct KeptPlan {
 	const char *sql;
 	std::vector<Oid> types;
 	SPIPlanPtr plan = nullptr;
+	bool planned = false; // executed once, so its generic plan exists
 };
 
 // Parameters of one execution. Datums are allocated in the current memory context.

@@ -1,13 +1,13 @@
 # pg_triage: the canonical build (PGXS). `make && make install`; tests: scripts/test.sh.
 EXTENSION = pg_triage
-EXTVERSION = 0.2.0
+EXTVERSION = 0.3.0
 
 MODULE_big = pg_triage
 SRCS = $(wildcard src/core/*.cpp) $(wildcard src/pg/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
 # The full script of the current version is the first release plus the upgrade scripts, so that
-# a fresh install and an upgraded one run the same statements (sql/pg_triage--0.2.0.sql is built).
-RELEASED_SCRIPTS = sql/pg_triage--0.1.0.sql sql/pg_triage--0.1.0--0.2.0.sql
+# a fresh install and an upgraded one run the same statements (sql/pg_triage--0.3.0.sql is built).
+RELEASED_SCRIPTS = sql/pg_triage--0.1.0.sql sql/pg_triage--0.1.0--0.2.0.sql sql/pg_triage--0.2.0--0.3.0.sql
 DATA_built = sql/pg_triage--$(EXTVERSION).sql
 DATA = $(RELEASED_SCRIPTS)
 

@@ -1,9 +1,9 @@
--- Upgrading 0.1.0 (the grouping engine) to 0.2.0 (the save path): the update script creates every
--- 0.2.0 object, the save path works right after the update, and an upgraded install has exactly
--- the objects (and definitions) of a fresh 0.2.0 install.
+-- Upgrading 0.1.0 (the grouping engine) to 0.2.0 (the save path) and then to 0.3.0 (triage over
+-- SQL): each update script creates its version's objects, what was stored keeps working after each
+-- update, and an upgraded install has exactly the objects (and definitions) of a fresh 0.3.0 install.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(48);
+SELECT plan(56);
 
 -- Whatever an earlier file left behind goes (all of this rolls back).
 DROP EXTENSION IF EXISTS pg_triage CASCADE;
@@ -52,6 +52,12 @@ CREATE FUNCTION pg_temp.triage_shape() RETURNS SETOF text LANGUAGE sql STABLE AS
   UNION ALL
   SELECT 'function: ' || pg_catalog.pg_get_functiondef(p.oid) || ' acl=' || COALESCE(p.proacl::text, '')
     FROM pg_catalog.pg_proc p WHERE p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'triage')
+     AND p.prokind <> 'a'
+  UNION ALL
+  SELECT pg_catalog.format('aggregate: %s sfunc=%s stype=%s init=%s acl=%s', p.oid::regprocedure, a.aggtransfn,
+                           a.aggtranstype::regtype, a.agginitval, p.proacl)
+    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = p.oid
+   WHERE p.pronamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = 'triage')
   UNION ALL
   SELECT pg_catalog.format('type: %s labels=%s', t.typname,
                            (SELECT pg_catalog.array_agg(e.enumlabel ORDER BY e.enumsortorder)
@@ -176,14 +182,34 @@ SELECT id, '{"level":"warning","platform":"python","message":"disk 7 is 99% full
 SELECT results_eq($$SELECT count(*)::int, sum(times_seen)::int FROM triage.groups$$, $$VALUES (1, 2)$$,
                   'a second event joins the issue and is counted once');
 
+-- ---------------------------------------------------------------------------------------------
+-- 0.2.0 to 0.3.0 (triage over SQL), over the data written by 0.2.0.
+ALTER EXTENSION pg_triage UPDATE TO '0.3.0';
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'), '0.3.0', 'updated to 0.3.0');
+SELECT tables_are('triage', ARRAY['projects', 'project_counters', 'groups', 'grouphashes', 'group_tombstones',
+                                  'events', 'rejected_events', 'ingest_counters', 'environments', 'releases',
+                                  'release_environments', 'group_environments', 'group_releases',
+                                  'group_resolutions', 'activities', 'group_snoozes', 'group_redirects'],
+                  'the 0.3.0 tables');
+SELECT views_are('triage', ARRAY['ingest_stats', 'issues', 'issue_events', 'issue_stats'], 'the 0.3.0 views');
+SELECT results_eq($$SELECT short_id, times_seen, users_seen, environments, last_release, status::text FROM triage.issues$$,
+                  $$VALUES ('UPGRADED-1', 2::bigint, 0::bigint, ARRAY['prod'], 'app@1.0.0', 'unresolved')$$,
+                  '0.3.0: the issue written by 0.2.0 is in the stream');
+SELECT ok((SELECT last_seen_bucket = triage.minute_bucket(last_seen) AND times_seen_bucket = 2 AND users_seen_bucket = 0
+             FROM triage.groups), '0.3.0: the sort keys of existing issues are filled');
+SELECT results_eq($$SELECT short_id FROM triage.search((SELECT id FROM triage.projects WHERE slug = 'upgraded'))$$,
+                  $$VALUES ('UPGRADED-1')$$, '0.3.0: search finds it');
+SELECT is(triage.resolve(ARRAY[(SELECT id FROM triage.groups)]), 1, '0.3.0: the array form of resolve');
+SELECT is(triage.unresolve((SELECT id FROM triage.groups)), 1, '0.3.0: the single form of unresolve');
+
 CREATE TEMP TABLE upgraded_shape AS SELECT pg_temp.triage_shape() AS line;
 
 -- ---------------------------------------------------------------------------------------------
--- A fresh 0.2.0 install in the same transaction and session.
+-- A fresh 0.3.0 install in the same transaction and session.
 DROP EXTENSION pg_triage CASCADE;
 SELECT is((SELECT count(*)::int FROM pg_class WHERE relnamespace = 'triage'::regnamespace), 0,
           'DROP EXTENSION removes every relation of the schema');
-CREATE EXTENSION pg_triage VERSION '0.2.0';
+CREATE EXTENSION pg_triage VERSION '0.3.0';
 CREATE TEMP TABLE fresh_shape AS SELECT pg_temp.triage_shape() AS line;
 
 SELECT ok((SELECT count(*) FROM fresh_shape WHERE line LIKE 'member: %') >= 45, 'the shape query sees the members');

@@ -2,9 +2,11 @@
 
 #include "backend_cache.hpp"
 #include "boundary.hpp"
+#include "ignored_issues.hpp"
 #include "regressions.hpp"
 #include "side_tables.hpp"
 #include "spi.hpp"
+#include "user_sketch.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -67,6 +69,16 @@ KeptPlan fold_one_counts{
     "WHERE g.project_id = $1 AND g.id = $2",
     {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID}};
 
+// Users seen: the sketches of the issues that have events of users this session does not know
+// to be in them (rows locked by the fold), and their new values where they changed.
+KeptPlan read_sketches{"SELECT id, user_sketch FROM triage.groups WHERE id = ANY ($1::pg_catalog.int8[]) ORDER BY id",
+                       {INT8ARRAYOID}};
+KeptPlan write_sketches{
+    "UPDATE triage.groups g SET user_sketch = d.sketch, users_seen = d.n "
+    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.bytea[]), "
+    "pg_catalog.unnest($3::pg_catalog.int8[])) AS d(id, sketch, n) WHERE g.id = d.id",
+    {INT8ARRAYOID, BYTEAARRAYOID, INT8ARRAYOID}};
+
 // A digest of the latest-event fields, last_received left out (it ends data_json).
 uint64_t fields_digest(const LatestFields &l) {
 	std::string_view data = l.data_json;
@@ -87,6 +99,7 @@ uint64_t fields_digest(const LatestFields &l) {
 void forget_statement() {
 	pending_counts().clear();
 	forget_regressions();
+	forget_ignored();
 	forget_side_tables();
 }
 
@@ -112,10 +125,12 @@ void PendingCounts::note_assigned(int64_t project_id, const unsigned char *event
 }
 
 void PendingCounts::note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id,
-                                TimestampTz occurred_at) {
+                                TimestampTz occurred_at, std::optional<uint64_t> user_hash) {
 	if (assigned_.erase(event_key(project_id, event_id)) == 0)
 		return;
 	PendingGroup &g = groups_[{project_id, group_id}];
+	if (user_hash && (g.user_hashes.empty() || g.user_hashes.back() != *user_hash))
+		g.user_hashes.push_back(*user_hash);
 	if (g.count == 0 || occurred_at < g.first_seen)
 		g.first_seen = occurred_at;
 	if (g.count == 0 || occurred_at > g.last_seen)
@@ -137,9 +152,12 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	std::vector<Datum> project_ids, group_ids, counts, firsts, lasts, has_latest;
 	std::vector<std::string> levels, culprits, messages, titles, datas;
 	std::optional<LatestFields> latest_of_single;
-	for (const auto &[key, g] : groups_) {
+	std::vector<std::pair<int64_t, std::vector<uint64_t>>> users;
+	for (auto &[key, g] : groups_) {
 		if (g.count == 0)
 			continue; // every row of it was skipped (ON CONFLICT DO NOTHING)
+		if (!g.user_hashes.empty())
+			users.emplace_back(key.second, std::move(g.user_hashes));
 		latest_of_single = g.latest;
 		counted.insert(key);
 		project_ids.push_back(Int64GetDatum(key.first));
@@ -177,6 +195,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 				args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 				args.float8(l.received);
 				spi_execute(fold_one_counts, args);
+				fold_users(users);
 				return counted;
 			}
 			written_[group_id] = digest;
@@ -187,6 +206,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
 		args.text(titles[0]).jsonb(datas[0]);
 		spi_execute(fold_one, args);
+		fold_users(users);
 		return counted;
 	}
 	spi_execute(lock_groups, SpiArgs().int8_array(group_ids));
@@ -195,7 +215,47 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);
 	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).jsonb_array(datas);
 	spi_execute(fold_counts, args);
+	fold_users(users);
 	return counted;
+}
+
+void PendingCounts::fold_users(std::vector<std::pair<int64_t, std::vector<uint64_t>>> &users) {
+	// Merge, unmerge and delete rewrite sketches; each also changes grouphash links or deletes issues.
+	uint64_t generation = cache_generation({CachedTable::groups, CachedTable::grouphashes});
+	if (known_users_generation_ != generation || known_users_.size() > 32768) {
+		known_users_.clear();
+		known_users_generation_ = generation;
+	}
+	// Only the users not known to be in their issue's sketch.
+	std::map<int64_t, std::vector<uint64_t>> unknown;
+	for (auto &[group_id, hashes] : users)
+		for (uint64_t h : hashes)
+			if (!known_users_.count(UserKey{group_id, h}))
+				unknown[group_id].push_back(h);
+	if (unknown.empty())
+		return;
+	std::vector<Datum> ids;
+	for (const auto &u : unknown)
+		ids.push_back(Int64GetDatum(u.first));
+	SpiResult current = spi_execute(read_sketches, SpiArgs().int8_array(ids));
+	std::vector<Datum> changed_ids, estimates;
+	std::vector<std::string> sketches;
+	for (uint64_t row = 0; row < current.rows(); row++) {
+		int64_t group_id = current.int8(row, 0);
+		std::string sketch = current.bytes(row, 1);
+		bool changed = false;
+		for (uint64_t h : unknown[group_id]) {
+			changed = triage::user_sketch_add_hash(sketch, h) || changed;
+			known_users_.insert(UserKey{group_id, h});
+		}
+		if (!changed)
+			continue;
+		changed_ids.push_back(Int64GetDatum(group_id));
+		estimates.push_back(Int64GetDatum(static_cast<int64_t>(triage::user_sketch_estimate(sketch))));
+		sketches.push_back(std::move(sketch));
+	}
+	if (!changed_ids.empty())
+		spi_execute(write_sketches, SpiArgs().int8_array(changed_ids).bytea_array(sketches).int8_array(estimates));
 }
 
 void register_pending_counts_callbacks() { call_on_abort(forget_statement); }
@@ -210,8 +270,9 @@ TRIAGE_FUNCTION(triage_count_event) {
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigger->tg_event) ||
 	    !TRIGGER_FIRED_FOR_ROW(trigger->tg_event))
 		throw SqlError{ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED, "triage.count_event() must run AFTER INSERT FOR EACH ROW", ""};
-	bool project_null = true, group_null = true, time_null = true, id_null = true;
+	bool project_null = true, group_null = true, time_null = true, id_null = true, user_null = true;
 	Datum project, group, time, event_id;
+	std::string_view user_key;
 	pg_guarded([&]() -> Datum {
 		TupleDesc desc = RelationGetDescr(trigger->tg_relation);
 		HeapTuple tuple = trigger->tg_trigtuple;
@@ -219,11 +280,19 @@ TRIAGE_FUNCTION(triage_count_event) {
 		group = heap_getattr(tuple, SPI_fnumber(desc, "group_id"), desc, &group_null);
 		time = heap_getattr(tuple, SPI_fnumber(desc, "occurred_at"), desc, &time_null);
 		event_id = heap_getattr(tuple, SPI_fnumber(desc, "event_id"), desc, &id_null);
+		Datum user = heap_getattr(tuple, SPI_fnumber(desc, "user_key"), desc, &user_null);
+		if (!user_null) {
+			text *t = DatumGetTextPP(user);
+			user_key = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
 		return (Datum)0;
 	});
+	std::optional<uint64_t> user_hash;
+	if (!user_null)
+		user_hash = triage::user_sketch_hash(user_key);
 	if (!project_null && !group_null && !time_null && !id_null)
 		pending_counts().note_stored(DatumGetInt64(project), DatumGetUUIDP(event_id)->data, DatumGetInt64(group),
-		                             DatumGetTimestampTz(time));
+		                             DatumGetTimestampTz(time), user_hash);
 	return PointerGetDatum(nullptr);
 }
 
@@ -236,6 +305,7 @@ TRIAGE_FUNCTION(triage_fold_counts) {
 	SpiConnection spi;
 	std::set<std::pair<int64_t, int64_t>> counted = pending_counts().fold();
 	apply_regressions(counted); // rows the fold has locked already
+	apply_ignored(counted);
 	flush_side_tables();
 	spi.finish();
 	return PointerGetDatum(nullptr);

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <string>
 #include <utility>
+#include <vector>
 
 extern "C" {
 #include "utils/timestamp.h"
@@ -34,6 +35,7 @@ struct PendingGroup {
 	int64_t count = 0;
 	TimestampTz first_seen = 0, last_seen = 0;
 	std::optional<LatestFields> latest;
+	std::vector<uint64_t> user_hashes; // of the counted events' user keys (user_sketch_hash)
 };
 
 class PendingCounts {
@@ -43,7 +45,8 @@ public:
 	// ones, are not counted: their issue's counters were restored with them).
 	void note_assigned(int64_t project_id, const unsigned char *event_id);
 	// Counts a stored row if the row trigger assigned it.
-	void note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id, TimestampTz occurred_at);
+	void note_stored(int64_t project_id, const unsigned char *event_id, int64_t group_id, TimestampTz occurred_at,
+	                 std::optional<uint64_t> user_hash);
 	// The latest event time counted for the issue and not yet folded.
 	std::optional<TimestampTz> pending_last_seen(int64_t project_id, int64_t group_id) const;
 	// Writes the pending counts (SPI connected), in (project_id, group_id) order; returns the
@@ -55,6 +58,7 @@ public:
 	}
 
 private:
+	void fold_users(std::vector<std::pair<int64_t, std::vector<uint64_t>>> &users);
 	std::map<std::pair<int64_t, int64_t>, PendingGroup> groups_;
 	struct EventKey {
 		int64_t project_id;
@@ -79,6 +83,20 @@ private:
 	// the latest-event fields are then last-writer-wins.)
 	std::unordered_map<int64_t, uint64_t> written_;
 	uint64_t written_generation_ = 0;
+	// (issue, user hash) pairs this session knows to be in the issue's sketch (sketches only grow
+	// between invalidations of triage.groups): an event of a known user writes nothing for it.
+	struct UserKey {
+		int64_t group_id;
+		uint64_t hash;
+		bool operator==(const UserKey &o) const { return group_id == o.group_id && hash == o.hash; }
+	};
+	struct UserKeyHash {
+		size_t operator()(const UserKey &k) const {
+			return static_cast<size_t>(k.hash ^ (static_cast<uint64_t>(k.group_id) * 0x9E3779B97F4A7C15ULL));
+		}
+	};
+	std::unordered_set<UserKey, UserKeyHash> known_users_;
+	uint64_t known_users_generation_ = 0;
 };
 
 PendingCounts &pending_counts();

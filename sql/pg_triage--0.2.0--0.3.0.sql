@@ -777,6 +777,89 @@ AS $$
 $$;
 
 -- ---------------------------------------------------------------------------------------------
+-- Ignore conditions, checked by the save path at the end of each statement for the ignored issues
+-- its events joined (their rows locked by the counter fold). An issue whose condition is met
+-- becomes unresolved: escalating, or ongoing when an ignore-until time has passed. Returned, for
+-- the notifications. The conditions that count events in a window, and the escalation rule, are
+-- checked only for slow_ids (the save path checks those at most every 10 seconds per issue).
+-- Escalation rule (until_escalating): at least 10 events in the last hour, and more than 5 times
+-- the hourly average of the 7 days before that hour.
+CREATE FUNCTION triage.check_ignored(group_ids bigint[], slow_ids bigint[])
+RETURNS TABLE (project_id bigint, group_id bigint, short_id text, title text, substatus text)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+  g record;
+  reason text;
+  slow boolean;
+  hour_events bigint;
+  week_events bigint;
+BEGIN
+  FOR g IN
+    SELECT x.id, x.project_id, x.substatus AS sub, x.times_seen, x.users_seen, x.short_id AS number, x.title AS name,
+           p.slug, s.until, s.count, s."window", s.user_count, s.user_window, s.times_seen_at_snooze,
+           s.users_seen_at_snooze
+      FROM triage.groups x JOIN triage.projects p ON p.id = x.project_id
+      LEFT JOIN triage.group_snoozes s ON s.group_id = x.id
+     WHERE x.id = ANY (group_ids) AND x.status = 'ignored'
+     ORDER BY x.id
+  LOOP
+    reason := NULL;
+    slow := g.id = ANY (slow_ids);
+    IF g.sub = 'archived_until_condition_met' THEN
+      IF g.until <= pg_catalog.now() THEN
+        reason := 'until_time';
+      ELSIF g.count IS NOT NULL AND g."window" IS NULL AND g.times_seen - g.times_seen_at_snooze >= g.count THEN
+        reason := 'count';
+      ELSIF g.user_count IS NOT NULL AND g.user_window IS NULL
+            AND g.users_seen - g.users_seen_at_snooze >= g.user_count THEN
+        reason := 'user_count';
+      ELSIF slow AND g.count IS NOT NULL AND g."window" IS NOT NULL
+            AND (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM triage.events e
+                  WHERE e.group_id = g.id AND e.occurred_at >= pg_catalog.now() - g."window" LIMIT g.count) c) >= g.count THEN
+        reason := 'count_in_window';
+      ELSIF slow AND g.user_count IS NOT NULL AND g.user_window IS NOT NULL
+            AND (SELECT pg_catalog.count(DISTINCT e.user_key) FROM triage.events e
+                  WHERE e.group_id = g.id AND e.occurred_at >= pg_catalog.now() - g.user_window) >= g.user_count THEN
+        reason := 'user_count_in_window';
+      END IF;
+    ELSIF g.sub = 'archived_until_escalating' AND slow THEN
+      SELECT pg_catalog.count(*) INTO hour_events FROM triage.events e
+       WHERE e.group_id = g.id AND e.occurred_at >= pg_catalog.now() - interval '1 hour';
+      IF hour_events >= 10 THEN
+        -- Counted only as far as needed: escalating iff hour_events > 5 * week_events / 168.
+        SELECT pg_catalog.count(*) INTO week_events
+          FROM (SELECT 1 FROM triage.events e
+                 WHERE e.group_id = g.id AND e.occurred_at >= pg_catalog.now() - interval '169 hours'
+                   AND e.occurred_at < pg_catalog.now() - interval '1 hour'
+                 LIMIT hour_events * 168 / 5 + 1) c;
+        IF hour_events * 168 > 5 * week_events THEN
+          reason := 'escalating';
+        END IF;
+      END IF;
+    END IF;
+    CONTINUE WHEN reason IS NULL;
+    DELETE FROM triage.group_snoozes s WHERE s.group_id = g.id;
+    UPDATE triage.groups x
+       SET status = 'unresolved', substatus = CASE WHEN reason = 'until_time' THEN 'ongoing' ELSE 'escalating' END::triage.group_substatus,
+           active_at = pg_catalog.now()
+     WHERE x.id = g.id;
+    INSERT INTO triage.activities (project_id, group_id, type, data)
+    VALUES (g.project_id, g.id, CASE WHEN reason = 'until_time' THEN 'set_unresolved' ELSE 'set_escalating' END,
+            jsonb_build_object('reason', reason));
+    project_id := g.project_id;
+    group_id := g.id;
+    short_id := triage.format_short_id(g.slug, g.number);
+    title := g.name;
+    substatus := CASE WHEN reason = 'until_time' THEN 'ongoing' ELSE 'escalating' END;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+-- ---------------------------------------------------------------------------------------------
 -- Time-based transitions, for a periodic job (pg_cron: see the README):
 --   new, regressed and escalating issues become ongoing after 7 days;
 --   issues ignored until a time that has passed become unresolved (ongoing);

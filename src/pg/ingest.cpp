@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "backend_cache.hpp"
+#include "ignored_issues.hpp"
 #include "json.hpp"
 #include "metadata.hpp"
 #include "notifications.hpp"
@@ -591,6 +592,8 @@ void Ingest::update_existing(int64_t group_id, const std::vector<HashRow> &rows,
 	out_.group_id = group_id;
 	if (std::optional<TimestampTz> pending = pending_counts().pending_last_seen(project_.id, group_id))
 		state->last_seen = std::max(state->last_seen, *pending);
+	if (state->status == "ignored")
+		consider_ignored(project_.id, group_id);
 	// Only a resolved issue (or, with resolve_age, any) can regress: the common event builds nothing.
 	if (state->status == "resolved" || project_.resolve_age_us)
 		consider_regression(project_, group_id, *state,

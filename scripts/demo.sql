@@ -15,17 +15,23 @@ INSERT INTO triage.events (project_id, payload)
 SELECT p.id, s.payload FROM sample s, triage.projects p WHERE p.slug = 'demo' ORDER BY s.n;
 
 \echo
-\echo '== The issues (triage.groups), busiest first'
-SELECT triage.format_short_id(p.slug, g.short_id) AS issue, left(g.title, 50) AS title,
-       left(g.culprit, 40) AS culprit, g.level, g.times_seen AS events,
-       to_char(g.first_seen, 'YYYY-MM-DD HH24:MI') AS first_seen,
-       to_char(g.last_seen, 'YYYY-MM-DD HH24:MI') AS last_seen, g.status, g.priority
-  FROM triage.groups g JOIN triage.projects p ON p.id = g.project_id
- ORDER BY g.times_seen DESC, g.short_id;
+\echo '== The issue stream: triage.search(project, query, sort), here every issue, busiest first'
+SELECT s.short_id AS issue, left(s.title, 50) AS title, left(s.culprit, 40) AS culprit, s.level,
+       s.times_seen AS events, s.users_seen AS users, to_char(s.first_seen, 'YYYY-MM-DD HH24:MI') AS first_seen,
+       to_char(s.last_seen, 'YYYY-MM-DD HH24:MI') AS last_seen, s.status, s.priority
+  FROM triage.projects p, triage.search(p.id, '', 'freq', 100) s
+ WHERE p.slug = 'demo';
+
+\echo
+\echo '== A search in Sentry''s syntax: unresolved errors seen in the last 30 days whose title mentions "Error"'
+SELECT s.short_id AS issue, left(s.title, 60) AS title, s.times_seen AS events, s.environments
+  FROM triage.projects p, triage.search(p.id, 'is:unresolved level:error last_seen:-30d Error', 'date', 5) s
+ WHERE p.slug = 'demo';
 
 \echo
 \echo '== Resolve the busiest issue; a new event of it in a newer release regresses it'
 SELECT triage.resolve(id) AS resolved FROM triage.groups ORDER BY times_seen DESC, short_id LIMIT 1;
+SELECT short_id AS issue, status FROM triage.issues ORDER BY times_seen DESC, id LIMIT 1;
 INSERT INTO triage.events (project_id, payload)
 SELECT e.project_id,
        (e.payload::jsonb || jsonb_build_object('event_id', replace(gen_random_uuid()::text, '-', ''),

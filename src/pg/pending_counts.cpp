@@ -95,6 +95,15 @@ uint64_t fields_digest(const LatestFields &l) {
 	return h;
 }
 
+// The statement's events name issues that a concurrent merge or delete removed after the row
+// trigger read them: the statement fails, and its retry sees where the hashes point now.
+void require_all_updated(uint64_t rows, size_t issues) {
+	if (rows < issues)
+		throw SqlError{ERRCODE_T_R_SERIALIZATION_FAILURE,
+		               "an issue of these events was merged or deleted by a concurrent transaction",
+		               "Retry the statement: it groups the events anew."};
+}
+
 // Whatever a failed statement queued is gone with its rows.
 void forget_statement() {
 	pending_counts().clear();
@@ -194,7 +203,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 				args.int8(DatumGetInt64(project_ids[0])).int8(group_id).int8(DatumGetInt64(counts[0]));
 				args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 				args.float8(l.received);
-				spi_execute(fold_one_counts, args);
+				require_all_updated(spi_execute(fold_one_counts, args).rows(), 1);
 				fold_users(users);
 				return counted;
 			}
@@ -205,11 +214,11 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
 		args.text(titles[0]).jsonb(datas[0]);
-		spi_execute(fold_one, args);
+		require_all_updated(spi_execute(fold_one, args).rows(), 1);
 		fold_users(users);
 		return counted;
 	}
-	spi_execute(lock_groups, SpiArgs().int8_array(group_ids));
+	require_all_updated(spi_execute(lock_groups, SpiArgs().int8_array(group_ids)).rows(), group_ids.size());
 	SpiArgs args;
 	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);

@@ -192,7 +192,8 @@ AS $$ SELECT * FROM triage.search(ARRAY[project_id], query, sort, lim, after) $$
 -- An issue id, or the id of the issue it was merged into.
 CREATE FUNCTION triage.current_issue_id(group_id bigint) RETURNS bigint
 LANGUAGE sql STABLE STRICT PARALLEL SAFE
-RETURN COALESCE((SELECT r.group_id FROM triage.group_redirects r WHERE r.previous_group_id = group_id), group_id);
+RETURN COALESCE((SELECT r.group_id FROM triage.group_redirects r WHERE r.previous_group_id = current_issue_id.group_id),
+                current_issue_id.group_id);
 
 -- The issues an action applies to, locked in id order (the save path locks issues in id order
 -- too, so actions and ingest do not deadlock). Merged ids resolve to their issue; unknown ids and
@@ -707,24 +708,24 @@ DECLARE
   short_id bigint;
   bad_hash text;
 BEGIN
-  IF hashes IS NULL OR pg_catalog.cardinality(hashes) = 0 THEN
+  IF unmerge.hashes IS NULL OR pg_catalog.cardinality(unmerge.hashes) = 0 THEN
     RAISE EXCEPTION 'unmerge needs at least one hash' USING ERRCODE = 'invalid_parameter_value';
   END IF;
   SELECT * INTO source FROM triage.lock_issues(ARRAY[triage.require_issue(unmerge.group_id)]);
-  SELECT h INTO bad_hash FROM pg_catalog.unnest(hashes) h
+  SELECT h INTO bad_hash FROM pg_catalog.unnest(unmerge.hashes) h
    WHERE NOT EXISTS (SELECT 1 FROM triage.grouphashes x
                       WHERE x.project_id = source.project_id AND x.hash = h AND x.group_id = source.id)
    LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'hash % does not belong to issue %', bad_hash, source.id USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT * INTO latest FROM triage.events e WHERE e.group_id = source.id AND e.hashes[1] = ANY (hashes)
+  SELECT * INTO latest FROM triage.events e WHERE e.group_id = source.id AND e.hashes[1] = ANY (unmerge.hashes)
    ORDER BY e.occurred_at DESC, e.received_at DESC LIMIT 1;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'issue % has no event whose primary hash is among the given ones', source.id
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT * INTO earliest FROM triage.events e WHERE e.group_id = source.id AND e.hashes[1] = ANY (hashes)
+  SELECT * INTO earliest FROM triage.events e WHERE e.group_id = source.id AND e.hashes[1] = ANY (unmerge.hashes)
    ORDER BY e.occurred_at, e.received_at LIMIT 1;
 
   UPDATE triage.project_counters pc SET value = pc.value + 1 WHERE pc.project_id = source.project_id
@@ -737,15 +738,15 @@ BEGIN
           latest.culprit, source.message, source.logger, COALESCE(latest.platform, source.platform), 0,
           earliest.occurred_at, latest.occurred_at, pg_catalog.now(), earliest.release, source.type, source.data)
   RETURNING id INTO new_id;
-  UPDATE triage.grouphashes h SET group_id = new_id WHERE h.project_id = source.project_id AND h.hash = ANY (hashes);
-  UPDATE triage.events e SET group_id = new_id WHERE e.group_id = source.id AND e.hashes[1] = ANY (hashes);
+  UPDATE triage.grouphashes h SET group_id = new_id WHERE h.project_id = source.project_id AND h.hash = ANY (unmerge.hashes);
+  UPDATE triage.events e SET group_id = new_id WHERE e.group_id = source.id AND e.hashes[1] = ANY (unmerge.hashes);
   PERFORM triage.recount_issue(source.id);
   PERFORM triage.recount_issue(new_id);
   INSERT INTO triage.activities (project_id, group_id, type, actor, data)
   VALUES (source.project_id, source.id, 'unmerge_source', CURRENT_USER,
-          jsonb_build_object('destination_id', new_id, 'fingerprints', pg_catalog.to_jsonb(hashes))),
+          jsonb_build_object('destination_id', new_id, 'fingerprints', pg_catalog.to_jsonb(unmerge.hashes))),
          (source.project_id, new_id, 'unmerge_destination', CURRENT_USER,
-          jsonb_build_object('source_id', source.id, 'fingerprints', pg_catalog.to_jsonb(hashes)));
+          jsonb_build_object('source_id', source.id, 'fingerprints', pg_catalog.to_jsonb(unmerge.hashes)));
   RETURN new_id;
 END
 $$;

@@ -63,7 +63,24 @@ CREATE TABLE triage.group_redirects (
 );
 CREATE INDEX group_redirects_group_idx ON triage.group_redirects (group_id);
 
+-- The tag keys seen in each project's events (search tells tags from unknown keys with it).
+-- Filled by the save path; here from the events stored before 0.3.0.
+CREATE TABLE triage.tag_keys (
+  project_id bigint NOT NULL,
+  key text NOT NULL,
+  first_seen timestamptz NOT NULL,
+  PRIMARY KEY (project_id, key)
+);
+INSERT INTO triage.tag_keys (project_id, key, first_seen)
+SELECT e.project_id, k.key, pg_catalog.min(e.received_at)
+  FROM triage.events e CROSS JOIN LATERAL pg_catalog.jsonb_object_keys(e.tags) AS k(key)
+ WHERE e.tags IS NOT NULL
+ GROUP BY e.project_id, k.key;
+CREATE TRIGGER invalidate_cache AFTER DELETE OR TRUNCATE ON triage.tag_keys
+  FOR EACH STATEMENT EXECUTE FUNCTION triage.invalidate_cache();
+
 SELECT pg_catalog.pg_extension_config_dump('triage.group_snoozes', '');
+SELECT pg_catalog.pg_extension_config_dump('triage.tag_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('triage.group_redirects', '');
 
 -- ---------------------------------------------------------------------------------------------
@@ -90,7 +107,7 @@ SELECT g.id,
          ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT 1) AS last_release,
        ARRAY(SELECT e.name
                FROM triage.group_environments ge JOIN triage.environments e ON e.id = ge.environment_id
-              WHERE ge.project_id = g.project_id AND ge.group_id = g.id
+              WHERE ge.project_id = g.project_id AND ge.group_id = g.id AND e.name <> ''
               ORDER BY e.name) AS environments,
        g.assignee,
        g.type,

@@ -24,7 +24,7 @@ namespace {
 constexpr size_t kTables = static_cast<size_t>(CachedTable::count);
 constexpr std::array<const char *, kTables> kTableNames = {
     "projects", "grouphashes", "groups", "releases", "environments", "group_environments", "group_releases",
-    "release_environments"};
+    "release_environments", "tag_keys"};
 std::array<Oid, kTables> relids{};
 std::array<uint64_t, kTables> generations{};
 bool watching = false;
@@ -40,9 +40,13 @@ void relcache_changed(Datum, Oid relid) {
 		advance_all();
 		return;
 	}
-	for (size_t i = 0; i < kTables; i++)
-		if (relids[i] == relid)
+	for (size_t i = 0; i < kTables; i++) {
+		if (relids[i] == relid) {
 			generations[i]++;
+			// An ALTER EXTENSION UPDATE changes cached tables too: tables it adds are found then.
+			watching = false;
+		}
+	}
 }
 
 std::vector<void (*)()> abort_hooks;
@@ -82,6 +86,11 @@ void watch_cached_tables() {
 		return (Datum)0;
 	});
 	watching = true;
+}
+
+bool cached_table_exists(CachedTable table) {
+	watch_cached_tables();
+	return relids[static_cast<size_t>(table)] != InvalidOid;
 }
 
 void call_on_abort(void (*hook)()) { abort_hooks.push_back(hook); }

@@ -12,10 +12,15 @@
 namespace triage_pg {
 
 enum class CachedTable { projects, grouphashes, groups, releases, environments, group_environments, group_releases,
-	                     release_environments, count };
+	                     release_environments, tag_keys, count };
 
 // A number that changes whenever one of the tables changes.
 uint64_t cache_generation(std::initializer_list<CachedTable> tables);
+
+// Whether the installed extension has the table: the library may be newer than the extension's
+// objects until ALTER EXTENSION pg_triage UPDATE runs, and then leaves out what they lack
+// (tag_keys marks 0.3.0: users seen, ignore conditions, tag keys).
+bool cached_table_exists(CachedTable table);
 
 // Registers the invalidation callbacks (from _PG_init).
 void register_cache_callbacks();

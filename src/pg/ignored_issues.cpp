@@ -1,5 +1,6 @@
 #include "ignored_issues.hpp"
 
+#include "backend_cache.hpp"
 #include "notifications.hpp"
 #include "spi.hpp"
 
@@ -57,7 +58,7 @@ void apply_ignored(const std::set<std::pair<int64_t, int64_t>> &counted) {
 		}
 	}
 	noted().clear();
-	if (all.empty())
+	if (all.empty() || !cached_table_exists(CachedTable::tag_keys)) // objects of 0.2.0: no conditions
 		return;
 	SpiResult unignored = spi_execute(check_ignored, SpiArgs().int8_array(all).int8_array(slow));
 	for (uint64_t row = 0; row < unignored.rows(); row++)

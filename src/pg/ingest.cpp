@@ -563,6 +563,7 @@ void Ingest::save(std::string_view payload, bool utf8_database) {
 	placement.release = release_;
 	placement.environment = out_.fields.environment.value_or("");
 	placement.occurred_at = out_.occurred_at;
+	placement.tags = &out_.fields.tags;
 	record_side_tables(project_, placement);
 }
 

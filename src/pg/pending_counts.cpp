@@ -235,6 +235,8 @@ void PendingCounts::fold_users(std::vector<std::pair<int64_t, std::vector<uint64
 		known_users_.clear();
 		known_users_generation_ = generation;
 	}
+	if (!cached_table_exists(CachedTable::tag_keys))
+		return; // objects of 0.2.0: no sketches
 	// Only the users not known to be in their issue's sketch.
 	std::map<int64_t, std::vector<uint64_t>> unknown;
 	for (auto &[group_id, hashes] : users)

@@ -8,6 +8,7 @@
 #include "boundary.hpp"
 
 #include "search_query.hpp"
+#include "spi.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -196,9 +197,9 @@ std::string filter_condition(const SearchFilter &f) {
 	case SearchField::has:
 		if (f.tag_key == "release")
 			c = "EXISTS (SELECT 1 FROM triage.group_releases gr WHERE gr.project_id = g.project_id AND gr.group_id = g.id)";
-		else if (f.tag_key == "environment")
-			c = "EXISTS (SELECT 1 FROM triage.group_environments ge WHERE ge.project_id = g.project_id AND "
-			    "ge.group_id = g.id)";
+		else if (f.tag_key == "environment") // a named one ('' is an event without environment)
+			c = "EXISTS (SELECT 1 FROM triage.group_environments ge JOIN triage.environments en ON en.id = "
+			    "ge.environment_id WHERE ge.project_id = g.project_id AND ge.group_id = g.id AND en.name <> '')";
 		else if (f.tag_key == "assigned" || f.tag_key == "assigned_to" || f.tag_key == "assignee")
 			c = "g.assignee IS NOT NULL";
 		else if (f.tag_key == "user")
@@ -235,6 +236,38 @@ std::string filter_condition(const SearchFilter &f) {
 	}
 	// NOT of a comparison with a NULL column (no assignee, no priority) counts as a match.
 	return f.negated ? "(" + c + ") IS NOT TRUE" : c;
+}
+
+// The has: names that are issue fields; any other name is a tag key.
+bool is_field_name(const std::string &name) {
+	return name == "release" || name == "environment" || name == "assigned" || name == "assigned_to" ||
+	       name == "assignee" || name == "user";
+}
+
+triage_pg::KeptPlan first_unknown_tag_key{
+    "SELECT k FROM pg_catalog.unnest($2::pg_catalog.text[]) AS k WHERE NOT EXISTS (SELECT 1 FROM triage.tag_keys t "
+    "WHERE t.project_id = ANY ($1::pg_catalog.int8[]) AND t.key = k) LIMIT 1",
+    {INT8ARRAYOID, TEXTARRAYOID}};
+
+// Unknown keys are errors, not filters that silently match nothing: a key that is not a search
+// field must be a tag key seen in the projects' events.
+void require_known_tag_keys(const std::vector<int64_t> &projects, const triage::SearchQuery &q) {
+	std::vector<std::string> keys;
+	for (const auto &f : q.filters)
+		if (f.field == SearchField::tag || (f.field == SearchField::has && !is_field_name(f.tag_key)))
+			keys.push_back(f.tag_key);
+	if (keys.empty())
+		return;
+	std::vector<Datum> ids;
+	for (int64_t p : projects)
+		ids.push_back(Int64GetDatum(p));
+	triage_pg::SpiConnection spi;
+	triage_pg::SpiResult unknown = triage_pg::spi_execute(first_unknown_tag_key, triage_pg::SpiArgs().int8_array(ids).text_array(keys), 1);
+	std::string key = unknown.rows() ? unknown.text(0, 0) : std::string();
+	spi.finish();
+	if (unknown.rows())
+		throw SqlError{ERRCODE_INVALID_PARAMETER_VALUE, "unknown search key \"" + key + "\"",
+		               "It is neither a search field nor a tag of the events of the projects searched."};
 }
 
 // A sort: the keys of its order (all descending), the index-friendly first key, and the cursor.
@@ -392,6 +425,7 @@ std::string search_sql(const std::vector<int64_t> &projects, const std::string &
                        int limit, const std::string *after) {
 	const Sort &sort = find_sort(sort_name);
 	triage::SearchQuery q = triage::parse_search_query(query);
+	require_known_tag_keys(projects, q);
 	std::vector<std::string> conditions;
 	conditions.push_back("g.status NOT IN ('pending_deletion', 'deletion_in_progress', 'pending_merge')");
 	for (const auto &f : q.filters)
@@ -446,9 +480,11 @@ TRIAGE_FUNCTION(triage_search_sql) {
 		bool *nulls;
 		int n;
 		deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, &n);
-		for (int i = 0; i < n; i++)
-			if (!nulls[i])
-				projects.push_back(DatumGetInt64(values[i]));
+		for (int i = 0; i < n; i++) {
+			if (nulls[i])
+				ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("project ids must not be NULL")));
+			projects.push_back(DatumGetInt64(values[i]));
+		}
 		return (Datum)0;
 	});
 	// A NULL query is no filter, like an empty one.

@@ -73,6 +73,13 @@ KeptPlan touch_group_releases{
     "last_seen = EXCLUDED.last_seen WHERE gr.last_seen < EXCLUDED.last_seen - interval '60 seconds'",
     {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID}};
 
+KeptPlan add_tag_keys{
+    "INSERT INTO triage.tag_keys (project_id, key, first_seen) "
+    "SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), "
+    "pg_catalog.unnest($3::pg_catalog.timestamptz[])) AS d(p, k, t) ORDER BY p, k "
+    "ON CONFLICT (project_id, key) DO NOTHING",
+    {INT8ARRAYOID, TEXTARRAYOID, TIMESTAMPTZARRAYOID}};
+
 KeptPlan count_release_new_groups{
     "UPDATE triage.releases r SET new_groups = r.new_groups + d.n FROM ROWS FROM "
     "(pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[])) AS d(id, n) "
@@ -93,6 +100,7 @@ struct Caches {
 	std::unordered_set<std::string> group_environments;
 	std::unordered_map<std::string, TimestampTz> release_environments; // last_seen written
 	std::unordered_map<std::string, TimestampTz> group_releases;       // last_seen written
+	std::unordered_set<std::string> tag_keys;
 };
 
 Caches &caches() {
@@ -100,13 +108,14 @@ Caches &caches() {
 	watch_cached_tables();
 	uint64_t generation =
 	    cache_generation({CachedTable::releases, CachedTable::environments, CachedTable::group_environments,
-	                      CachedTable::group_releases, CachedTable::release_environments});
+	                      CachedTable::group_releases, CachedTable::release_environments, CachedTable::tag_keys});
 	if (c.generation != generation) {
 		c.releases.clear();
 		c.environments.clear();
 		c.group_environments.clear();
 		c.release_environments.clear();
 		c.group_releases.clear();
+		c.tag_keys.clear();
 		c.generation = generation;
 	}
 	return c;
@@ -127,6 +136,7 @@ struct Pending {
 	std::map<Key3, PendingSeen> release_environments;                   // project, release, environment
 	std::map<std::tuple<int64_t, int64_t, int64_t, std::string>, PendingSeen> group_releases; // + env name
 	std::map<int64_t, int64_t> new_groups;                              // release id: new issues
+	std::map<std::pair<int64_t, std::string>, TimestampTz> tag_keys;     // project, key: first seen
 };
 Pending pending;
 
@@ -230,9 +240,22 @@ triage::ReleaseRef find_or_create_release(const Project &project, const std::str
 
 void record_side_tables(const Project &project, const EventPlacement &event) {
 	int64_t environment_id = find_or_create_environment(project, event.environment);
+	Caches &c = caches();
+	if (event.tags) {
+		for (const auto &tag : *event.tags) {
+			std::string key = make_key(project.id) + tag.first;
+			if (c.tag_keys.count(key))
+				continue;
+			auto [it, first] = pending.tag_keys.try_emplace({project.id, tag.first}, event.occurred_at);
+			if (!first && event.occurred_at < it->second)
+				it->second = event.occurred_at;
+			if (c.tag_keys.size() >= kMaxEntries)
+				c.tag_keys.clear();
+			c.tag_keys.insert(std::move(key));
+		}
+	}
 	if (!event.group_id)
 		return;
-	Caches &c = caches();
 	int64_t group_id = *event.group_id;
 
 	std::string group_environment_key = make_key(project.id, group_id, environment_id);
@@ -337,6 +360,16 @@ void flush_side_tables() {
 		args.int8_array(projects).int8_array(groups).int8_array(releases).text_array(environments);
 		args.timestamptz_array(firsts).timestamptz_array(lasts);
 		spi_execute(touch_group_releases, args);
+	}
+	if (!p.tag_keys.empty() && cached_table_exists(CachedTable::tag_keys)) {
+		std::vector<Datum> projects, times;
+		std::vector<std::string> keys;
+		for (const auto &[key, first_seen] : p.tag_keys) {
+			projects.push_back(Int64GetDatum(key.first));
+			keys.push_back(key.second);
+			times.push_back(TimestampTzGetDatum(first_seen));
+		}
+		spi_execute(add_tag_keys, SpiArgs().int8_array(projects).text_array(keys).timestamptz_array(times));
 	}
 	if (!p.new_groups.empty()) {
 		std::vector<Datum> ids, counts;

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "projects.hpp"
 #include "releases.hpp"
@@ -24,10 +26,12 @@ struct EventPlacement {
 	std::optional<triage::ReleaseRef> release;
 	std::string environment;           // "" when none
 	TimestampTz occurred_at = 0;
+	const std::vector<std::pair<std::string, std::string>> *tags = nullptr; // the event's tags
 };
 
 // Environment (created now), then queued for the end of the statement: group environment,
-// release environment, group release, and the release's new_groups count. SPI connected.
+// release environment, group release, the release's new_groups count, and tag keys new to the
+// project (triage.tag_keys, which search uses to tell tags from unknown keys). SPI connected.
 void record_side_tables(const Project &project, const EventPlacement &event);
 
 // Statement end (SPI connected): writes what was queued, table by table in key order.

@@ -3,7 +3,7 @@
 -- update, and an upgraded install has exactly the objects (and definitions) of a fresh 0.3.0 install.
 BEGIN;
 SET LOCAL client_min_messages = warning;
-SELECT plan(56);
+SELECT plan(57);
 
 -- Whatever an earlier file left behind goes (all of this rolls back).
 DROP EXTENSION IF EXISTS pg_triage CASCADE;
@@ -189,9 +189,11 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'pg_triage'), '0.
 SELECT tables_are('triage', ARRAY['projects', 'project_counters', 'groups', 'grouphashes', 'group_tombstones',
                                   'events', 'rejected_events', 'ingest_counters', 'environments', 'releases',
                                   'release_environments', 'group_environments', 'group_releases',
-                                  'group_resolutions', 'activities', 'group_snoozes', 'group_redirects'],
+                                  'group_resolutions', 'activities', 'group_snoozes', 'group_redirects', 'tag_keys'],
                   'the 0.3.0 tables');
 SELECT views_are('triage', ARRAY['ingest_stats', 'issues', 'issue_events', 'issue_stats'], 'the 0.3.0 views');
+SELECT set_eq($$SELECT key FROM triage.tag_keys$$, $$SELECT DISTINCT jsonb_object_keys(tags) FROM triage.events$$,
+              '0.3.0: the tag keys of the events stored before the update');
 SELECT results_eq($$SELECT short_id, times_seen, users_seen, environments, last_release, status::text FROM triage.issues$$,
                   $$VALUES ('UPGRADED-1', 2::bigint, 0::bigint, ARRAY['prod'], 'app@1.0.0', 'unresolved')$$,
                   '0.3.0: the issue written by 0.2.0 is in the stream');

@@ -1,5 +1,6 @@
 #include "metadata.hpp"
 
+#include "civil_dates.hpp"
 #include "releases.hpp"
 #include "sdk_name.hpp"
 
@@ -426,16 +427,6 @@ std::string_view valid_platform(std::string_view platform) {
 		if (platform == p)
 			return platform;
 	return "other";
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date.
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = static_cast<unsigned>(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "search_query.hpp"
 
+#include "civil_dates.hpp"
+
 #include <algorithm>
 #include <initializer_list>
 #include <limits>
@@ -292,16 +294,6 @@ int64_t days_in_month(int64_t year, int64_t month) {
 	return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
 }
 
-// Days from 1970-01-01 to a valid date of year 1 or later (proleptic Gregorian).
-int64_t days_since_epoch(int64_t year, int64_t month, int64_t day) {
-	static constexpr int64_t days_before_month[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-	constexpr int64_t kDaysFromYearOneTo1970 = 719162;
-	int64_t past_years = year - 1;
-	int64_t days = past_years * 365 + past_years / 4 - past_years / 100 + past_years / 400;
-	days += days_before_month[month - 1] + (month > 2 && is_leap_year(year)) + day - 1;
-	return days - kDaysFromYearOneTo1970;
-}
-
 // YYYY-MM-DD, or YYYY-MM-DDThh:mm:ss[.f{1,6}][Z|+hh:mm|-hh:mm], as Sentry's search grammar accepts.
 bool parse_absolute_date(std::string_view text, int64_t &micros, bool &date_only) {
 	size_t pos = 0;
@@ -327,7 +319,7 @@ bool parse_absolute_date(std::string_view text, int64_t &micros, bool &date_only
 	if (!number(4, 1, 9999, year) || !literal('-') || !number(2, 1, 12, month) || !literal('-') ||
 	    !number(2, 1, 31, day) || day > days_in_month(year, month))
 		return false;
-	int64_t seconds = days_since_epoch(year, month, day) * kSecondsPerDay;
+	int64_t seconds = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * kSecondsPerDay;
 	date_only = pos == text.size();
 	if (date_only) {
 		micros = seconds * kMicrosPerSecond;

@@ -7,6 +7,7 @@
 // quoted literals (quote_literal), never as raw text; every name is schema-qualified.
 #include "boundary.hpp"
 
+#include "civil_dates.hpp"
 #include "search_query.hpp"
 #include "spi.hpp"
 
@@ -55,21 +56,6 @@ std::string text_array_literal(const std::vector<std::string> &values) {
 	return out + "]::pg_catalog.text[]";
 }
 
-// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-void civil_from_days(int64_t z, int64_t &y, unsigned &m, unsigned &d) {
-	z += 719468;
-	const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	const unsigned doe = static_cast<unsigned>(z - era * 146097);
-	const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = static_cast<int64_t>(yoe) + era * 400;
-	const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	const unsigned mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	if (m <= 2)
-		y += 1;
-}
-
 // An instant (microseconds since the Unix epoch) as an exact timestamptz literal in UTC.
 std::string timestamp_literal(int64_t micros) {
 	constexpr int64_t per_day = int64_t(86400) * 1000000;
@@ -80,7 +66,7 @@ std::string timestamp_literal(int64_t micros) {
 	}
 	int64_t y;
 	unsigned m, d;
-	civil_from_days(days, y, m, d);
+	triage::civil_from_days(days, y, m, d);
 	int64_t secs = rest / 1000000, frac = rest % 1000000;
 	char buf[80];
 	snprintf(buf, sizeof buf, "'%04" PRId64 "-%02u-%02u %02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%06" PRId64 "+00'", y,

@@ -10,7 +10,8 @@
 # cost is bench/save_path.sh): issues with exponential event counts (mean SEARCH_EVENTS /
 # SEARCH_ISSUES), last seen over 30 days, 60% unresolved, 25% resolved, 15% ignored, priorities
 # and levels mixed, 3 releases and 2 environments per project, and one event row per counted event
-# (tags route, region, browser; a user key) with the triggers off while loading.
+# (tags route, region, browser, registered in triage.tag_keys; a user key) with the triggers off
+# while loading.
 #     bench/search.sh
 # Environment: SEARCH_ISSUES (1000000), SEARCH_EVENTS (10000000), SEARCH_PROJECTS (100), SEARCH_RUNS (40)
 #   BENCH_CLUSTER=current   use the server of the PG* environment (own database bench_search)
@@ -84,6 +85,8 @@ SELECT g.project_id, gen_random_uuid(), g.id, '{"message":"' || g.title || '"}',
        'id:' || (g.id * 31 + k) % 5000
   FROM triage.groups g CROSS JOIN LATERAL generate_series(1, g.times_seen) k;
 ALTER TABLE triage.events ENABLE TRIGGER USER;
+INSERT INTO triage.tag_keys (project_id, key, first_seen)
+SELECT p, k, now() - interval '90 days' FROM generate_series(1, :projects) p, unnest(ARRAY['route', 'region', 'browser']) k;
 VACUUM ANALYZE;
 SELECT count(*) AS issues, sum(times_seen) AS events, count(DISTINCT project_id) AS projects,
        pg_size_pretty(pg_database_size(current_database())) AS database_size FROM triage.groups;

@@ -31,7 +31,8 @@ CREATE INDEX groups_date_idx ON triage.groups (project_id, last_seen_bucket);
 CREATE INDEX groups_new_idx ON triage.groups (project_id, first_seen);
 CREATE INDEX groups_freq_idx ON triage.groups (project_id, times_seen_bucket);
 CREATE INDEX groups_user_idx ON triage.groups (project_id, users_seen_bucket);
-CREATE INDEX groups_priority_idx ON triage.groups (project_id, priority, last_seen_bucket);
+-- Scanned backward: priority high to low, then none.
+CREATE INDEX groups_priority_idx ON triage.groups (project_id, priority NULLS FIRST, last_seen_bucket);
 
 -- An issue's events in time order (its latest event, its hourly counts).
 DROP INDEX triage.events_group_idx;

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cinttypes>
+#include <initializer_list>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -98,6 +99,28 @@ std::string match_values(const std::string &expr, const SearchFilter &f) {
 	return expr + " = ANY (" + text_array_literal(f.values) + ")";
 }
 
+// An enum column matched against words (compared as the enum, so that the planner uses the
+// column's statistics: a text cast would hide them and make it expect almost no matches). Words
+// the type lacks (Sentry's level "sample") match nothing.
+std::string match_enum(const std::string &column, const char *type, std::initializer_list<const char *> labels,
+                       const std::vector<std::string> &values) {
+	std::vector<std::string> known;
+	for (const auto &v : values)
+		for (const char *label : labels)
+			if (v == label)
+				known.push_back(v);
+	if (known.empty())
+		return "false";
+	std::string list = "{";
+	for (size_t i = 0; i < known.size(); i++)
+		list += (i ? "," : "") + known[i];
+	return column + " = ANY (" + literal(list + "}") + "::" + type + "[])";
+}
+
+std::string match_status(const std::vector<std::string> &values) {
+	return match_enum("g.status", "triage.group_status", {"unresolved", "resolved", "ignored"}, values);
+}
+
 // The project's latest release (by date released, else added), as search's "latest".
 const char *kLatestRelease = "(SELECT r.version FROM triage.releases r WHERE r.project_id = g.project_id "
                              "ORDER BY COALESCE(r.date_released, r.date_added) DESC, r.id DESC LIMIT 1)";
@@ -131,6 +154,12 @@ std::string date_condition(const char *column, const SearchFilter &f) {
 	return col + " " + comparison(f.op) + " " + timestamp_literal(f.micros);
 }
 
+// Ends every EXISTS of a filter: a subquery with OFFSET is not turned into a semi-join, so the
+// planner keeps reading the sort's index in order and tests each issue, stopping at the page's
+// end. (As a semi-join, it estimates the matches from the tag's value statistics, expects few,
+// and sorts every issue of the project instead.)
+constexpr const char *kKeepSubPlan = " OFFSET 0";
+
 // The substatus words' status.
 const char *status_of(const std::string &substatus) {
 	return substatus.rfind("archived", 0) == 0 ? "ignored" : "unresolved";
@@ -139,16 +168,17 @@ const char *status_of(const std::string &substatus) {
 std::string filter_condition(const SearchFilter &f) {
 	std::string c;
 	switch (f.field) {
-	case SearchField::status: c = match_values("g.status::pg_catalog.text", f); break;
+	case SearchField::status: c = match_status(f.values); break;
 	case SearchField::substatus: {
-		c = match_values("g.substatus::pg_catalog.text", f);
+		c = match_enum("g.substatus", "triage.group_substatus",
+		               {"new", "regressed", "ongoing", "escalating", "archived_until_escalating",
+		                "archived_until_condition_met", "archived_forever"},
+		               f.values);
 		// Sentry adds the implied status to a substatus filter.
 		std::vector<std::string> statuses;
 		for (const auto &v : f.values)
 			statuses.push_back(status_of(v));
-		SearchFilter s;
-		s.values = statuses;
-		c = "(" + c + " AND " + match_values("g.status::pg_catalog.text", s) + ")";
+		c = "(" + c + " AND " + match_status(statuses) + ")";
 		break;
 	}
 	case SearchField::assigned: c = "g.assignee IS NOT NULL"; break;
@@ -157,18 +187,22 @@ std::string filter_condition(const SearchFilter &f) {
 		c = "(g.status = 'unresolved' AND g.substatus IN ('new', 'regressed', 'escalating') AND "
 		    "COALESCE(g.active_at, g.first_seen) >= pg_catalog.now() - interval '7 days')";
 		break;
-	case SearchField::level: c = match_values("g.level::pg_catalog.text", f); break;
-	case SearchField::priority: c = match_values("g.priority::pg_catalog.text", f); break;
+	case SearchField::level:
+		c = match_enum("g.level", "triage.log_level", {"debug", "info", "warning", "error", "fatal"}, f.values);
+		break;
+	case SearchField::priority:
+		c = match_enum("g.priority", "triage.priority_level", {"low", "medium", "high"}, f.values);
+		break;
 	case SearchField::first_release: c = match_release("g.first_release", f); break;
 	case SearchField::release:
 		c = "EXISTS (SELECT 1 FROM triage.group_releases gr JOIN triage.releases r ON r.id = gr.release_id "
 		    "WHERE gr.project_id = g.project_id AND gr.group_id = g.id AND " +
-		    match_release("r.version", f) + ")";
+		    match_release("r.version", f) + kKeepSubPlan + ")";
 		break;
 	case SearchField::environment:
 		c = "EXISTS (SELECT 1 FROM triage.group_environments ge JOIN triage.environments en ON en.id = "
 		    "ge.environment_id WHERE ge.project_id = g.project_id AND ge.group_id = g.id AND " +
-		    match_values("en.name", f) + ")";
+		    match_values("en.name", f) + kKeepSubPlan + ")";
 		break;
 	case SearchField::times_seen:
 	case SearchField::users_seen: {
@@ -182,16 +216,19 @@ std::string filter_condition(const SearchFilter &f) {
 	case SearchField::last_seen: c = date_condition("last_seen", f); break;
 	case SearchField::has:
 		if (f.tag_key == "release")
-			c = "EXISTS (SELECT 1 FROM triage.group_releases gr WHERE gr.project_id = g.project_id AND gr.group_id = g.id)";
+			c = std::string("EXISTS (SELECT 1 FROM triage.group_releases gr WHERE gr.project_id = g.project_id AND "
+			                "gr.group_id = g.id") + kKeepSubPlan + ")";
 		else if (f.tag_key == "environment") // a named one ('' is an event without environment)
-			c = "EXISTS (SELECT 1 FROM triage.group_environments ge JOIN triage.environments en ON en.id = "
-			    "ge.environment_id WHERE ge.project_id = g.project_id AND ge.group_id = g.id AND en.name <> '')";
+			c = std::string("EXISTS (SELECT 1 FROM triage.group_environments ge JOIN triage.environments en ON en.id = "
+			                "ge.environment_id WHERE ge.project_id = g.project_id AND ge.group_id = g.id AND "
+			                "en.name <> ''") + kKeepSubPlan + ")";
 		else if (f.tag_key == "assigned" || f.tag_key == "assigned_to" || f.tag_key == "assignee")
 			c = "g.assignee IS NOT NULL";
 		else if (f.tag_key == "user")
 			c = "g.users_seen > 0";
 		else
-			c = "EXISTS (SELECT 1 FROM triage.events e WHERE e.group_id = g.id AND e.tags ? " + literal(f.tag_key) + ")";
+			c = "EXISTS (SELECT 1 FROM triage.events e WHERE e.group_id = g.id AND e.tags ? " + literal(f.tag_key) +
+			    kKeepSubPlan + ")";
 		break;
 	case SearchField::assigned_to: {
 		std::vector<std::string> names;
@@ -217,7 +254,7 @@ std::string filter_condition(const SearchFilter &f) {
 	}
 	case SearchField::tag:
 		c = "EXISTS (SELECT 1 FROM triage.events e WHERE e.group_id = g.id AND " +
-		    match_values("(e.tags ->> " + literal(f.tag_key) + ")", f) + ")";
+		    match_values("(e.tags ->> " + literal(f.tag_key) + ")", f) + kKeepSubPlan + ")";
 		break;
 	}
 	// NOT of a comparison with a NULL column (no assignee, no priority) counts as a match.
@@ -392,6 +429,7 @@ std::string after_condition(const Sort &s, const Cursor &c) {
 	return "(g.priority < " + p + " OR g.priority IS NULL OR (g.priority = " + p + " AND " + within + "))";
 }
 
+// Within one project: the project's index for the sort, scanned backward, gives this order.
 std::string order_by(const Sort &s) {
 	std::string order;
 	if (s.priority_first)

@@ -34,6 +34,13 @@ CREATE INDEX groups_user_idx ON triage.groups (project_id, users_seen_bucket);
 -- Scanned backward: priority high to low, then none.
 CREATE INDEX groups_priority_idx ON triage.groups (project_id, priority NULLS FIRST, last_seen_bucket);
 
+-- The same over all projects, for searches of many projects at once.
+CREATE INDEX groups_date_all_idx ON triage.groups (last_seen_bucket);
+CREATE INDEX groups_new_all_idx ON triage.groups (first_seen);
+CREATE INDEX groups_freq_all_idx ON triage.groups (times_seen_bucket);
+CREATE INDEX groups_user_all_idx ON triage.groups (users_seen_bucket);
+CREATE INDEX groups_priority_all_idx ON triage.groups (priority NULLS FIRST, last_seen_bucket);
+
 -- An issue's events in time order (its latest event, its hourly counts).
 DROP INDEX triage.events_group_idx;
 CREATE INDEX events_group_idx ON triage.events (group_id, occurred_at);
@@ -190,6 +197,8 @@ CREATE FUNCTION triage.search(project_ids bigint[], query text DEFAULT 'is:unres
 RETURNS SETOF triage.search_result
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+-- A page of issues takes milliseconds; JIT compiling its plan would take longer than that.
+SET jit = off
 AS $$
 BEGIN
   RETURN QUERY EXECUTE triage.search_sql(project_ids, query, sort, lim, after);

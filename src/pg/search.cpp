@@ -293,6 +293,27 @@ void require_known_tag_keys(const std::vector<int64_t> &projects, const triage::
 		               "It is neither a search field nor a tag of the events of the projects searched."};
 }
 
+// Searches over projects that hold at least this share of all issues use the indexes over all
+// projects; others, the per-project ones.
+constexpr double kGlobalShare = 0.5;
+
+triage_pg::KeptPlan issue_share{
+    "SELECT COALESCE(pg_catalog.sum(value) FILTER (WHERE project_id = ANY ($1::pg_catalog.int8[])), 0)::pg_catalog.float8"
+    " / GREATEST(pg_catalog.sum(value), 1) FROM triage.project_counters",
+    {INT8ARRAYOID}};
+
+// The projects' share of the issues (by the short-id counters: issues ever created).
+double share_of_issues(const std::vector<int64_t> &projects) {
+	std::vector<Datum> ids;
+	for (int64_t p : projects)
+		ids.push_back(Int64GetDatum(p));
+	triage_pg::SpiConnection spi;
+	triage_pg::SpiResult r = triage_pg::spi_execute(issue_share, triage_pg::SpiArgs().int8_array(ids), 1);
+	double share = r.rows() ? r.float8(0, 0) : 0;
+	spi.finish();
+	return share;
+}
+
 // A sort: the keys of its order (all descending), the index-friendly first key, and the cursor.
 struct Sort {
 	const char *name;
@@ -465,19 +486,27 @@ std::string search_sql(const std::vector<int64_t> &projects, const std::string &
 	for (const auto &c : conditions)
 		where += (where.empty() ? "" : "\n     AND ") + c;
 	std::string lim = int_text(limit);
-	std::string per_project = "SELECT g.id, g.priority, g." + std::string(sort.value) + ", " +
-	                          cursor_expression(sort) + " AS cursor\n    FROM triage.groups g\n   WHERE " +
-	                          "g.project_id = p.project_id\n     AND " + where + "\n   ORDER BY " + order_by(sort) +
-	                          "\n   LIMIT " + lim;
 	std::string ids;
 	for (size_t i = 0; i < projects.size(); i++)
 		ids += (i ? "," : "") + int_text(projects[i]);
+	std::string select = "SELECT g.id, g.priority, g." + std::string(sort.value) + ", " + cursor_expression(sort) +
+	                     " AS cursor\n    FROM triage.groups g\n   WHERE ";
+	std::string page = "\n  JOIN triage.issues i ON i.id = k.id\n ORDER BY " + page_order(sort);
+	if (projects.size() > 1 && share_of_issues(projects) >= kGlobalShare) {
+		// Most of the issues: one scan of the sort's index over all projects, which stops at the
+		// page's end however selective the filters are.
+		return "SELECT i.*, k.cursor\n  FROM (" + select + "g.project_id = ANY ('{" + ids +
+		       "}'::pg_catalog.int8[])\n     AND " + where + "\n   ORDER BY " + order_by(sort) + "\n   LIMIT " + lim +
+		       ") k" + page;
+	}
+	// A few projects (or one): each project's index in order, at most a page from each, then the
+	// best page of those.
 	std::string keys_order = std::string(sort.priority_first ? "k.priority DESC NULLS LAST, " : "") + "k." +
 	                         sort.value + " DESC, k.id DESC";
 	return "SELECT i.*, k.cursor\n  FROM (SELECT k.* FROM pg_catalog.unnest('{" + ids +
-	       "}'::pg_catalog.int8[]) AS p(project_id)\n  CROSS JOIN LATERAL (\n  " + per_project + ") k\n  ORDER BY " +
-	       keys_order + "\n  LIMIT " + lim + ") k\n  JOIN triage.issues i ON i.id = k.id\n ORDER BY " +
-	       page_order(sort);
+	       "}'::pg_catalog.int8[]) AS p(project_id)\n  CROSS JOIN LATERAL (\n  " + select +
+	       "g.project_id = p.project_id\n     AND " + where + "\n   ORDER BY " + order_by(sort) + "\n   LIMIT " + lim +
+	       ") k\n  ORDER BY " + keys_order + "\n  LIMIT " + lim + ") k" + page;
 }
 
 

@@ -123,6 +123,14 @@ bool SpiResult::boolean(uint64_t row, int col) const {
 	return !n && DatumGetBool(d);
 }
 
+double SpiResult::float8(uint64_t row, int col) const {
+	bool n;
+	Datum d = value(row, col, &n);
+	if (n)
+		throw std::logic_error("unexpected NULL in an SPI result");
+	return DatumGetFloat8(d);
+}
+
 TimestampTz SpiResult::timestamptz(uint64_t row, int col) const {
 	bool n;
 	Datum d = value(row, col, &n);
@@ -190,13 +198,16 @@ SpiResult spi_execute(KeptPlan &plan, const SpiArgs &args, long limit) {
 		}
 		// The generic plan is built at an execution (the first, or the first after an invalidation),
 		// often while the tables are still small: a plan made then must not be a sequential scan
-		// that the backend keeps once the table has grown. So plans are made with seqscans off.
+		// that the backend keeps once the table has grown. So plans are made with seqscans off, and
+		// with JIT off: a scan with no other way (a whole small table) then costs more than
+		// jit_above_cost, and JIT would compile these short statements at every execution.
 		bool planning = !plan.planned || !SPI_plan_is_valid(plan.plan);
 		int guc_level = 0;
 		if (planning) {
 			guc_level = NewGUCNestLevel();
 			(void)set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
 			                        false);
+			(void)set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		}
 		int rc = SPI_execute_plan(plan.plan, const_cast<Datum *>(args.values()), args.nulls(), false, limit);
 		if (planning) {

@@ -65,6 +65,7 @@ public:
 	bool is_null(uint64_t row, int col) const;
 	int64_t int8(uint64_t row, int col) const;
 	bool boolean(uint64_t row, int col) const;
+	double float8(uint64_t row, int col) const;
 	std::string text(uint64_t row, int col) const; // any type, through its output function
 	std::optional<int64_t> int8_or_null(uint64_t row, int col) const;
 	std::optional<std::string> text_or_null(uint64_t row, int col) const;

@@ -125,7 +125,7 @@ is "$(qdb "$dst" "SELECT extversion FROM pg_extension WHERE extname = 'pg_triage
 
 # Every table of the schema (the extension's config tables: all of them) and every sequence.
 tables=$(qdb "$src" "SELECT relname FROM pg_class WHERE relnamespace = 'triage'::regnamespace AND relkind = 'r' ORDER BY 1")
-is "$(echo "$tables" | wc -l)" "15" "source has the 15 triage tables"
+is "$(echo "$tables" | wc -l)" "18" "source has the 18 triage tables"
 for t in $tables; do
 	sql="SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x::text)), '-') FROM triage.$t x"
 	is "$(qdb "$dst" "$sql")" "$(qdb "$src" "$sql")" "table triage.$t identical after restore"

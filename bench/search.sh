@@ -60,7 +60,7 @@ SELECT g, p, g / :projects + 1, st,
        n, greatest(1, n / 3), ls - (random() * 60) * interval '1 day', ls, ls, 'app@1.1.0', 'error', '{}'
   FROM (SELECT g, 1 + g % :projects AS p,
                CASE WHEN r < 0.60 THEN 'unresolved' WHEN r < 0.85 THEN 'resolved' ELSE 'ignored' END::triage.group_status AS st,
-               1 + floor(-ln(1 - random()) * (:events::float8 / :issues - 1))::bigint AS n,
+               1 + floor(-ln(1 - random()) * (:events::float8 / :issues - 0.5))::bigint AS n,
                now() - random() * interval '30 days' AS ls
           FROM (SELECT g, random() AS r FROM generate_series(1, :issues) g) x) y
   CROSS JOIN LATERAL (SELECT (ARRAY['ValueError', 'KeyError', 'TypeError', 'OSError', 'RuntimeError'])[1 + g % 5] || ': ' ||

@@ -4,7 +4,7 @@
 -- Issue counters are folded at the end of each INSERT statement: they are read in later statements.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
-SELECT plan(190);
+SELECT plan(191);
 
 \ir helpers/save_path.sql
 
@@ -130,7 +130,12 @@ SELECT is((SELECT array_agg(name ORDER BY name) FROM k WHERE id IN (SELECT id FR
           ARRAY['a1','a2','a3','a4','a5','a6','a7','a8','a9','h1','h2','h3'], 'setup: twelve distinct issues in s12');
 
 -- ---------------------------------------------------------------------------------------------
--- The view triage.issues.
+-- The view triage.issues, and search's rows: every column of the view, then cursor.
+SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum) FROM pg_attribute
+            WHERE attrelid = 'triage.search_result'::regclass AND attnum > 0),
+          (SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum) FROM pg_attribute
+            WHERE attrelid = 'triage.issues'::regclass AND attnum > 0) || ARRAY['cursor text'],
+          'search rows: the columns of triage.issues (names and types, in order) plus cursor');
 SELECT is((SELECT short_id FROM triage.issues WHERE id = pg_temp.i('a1')), 'S12-1', 'issues: short_id is SLUG-<base32> (S12-1)');
 SELECT is((SELECT short_id FROM triage.issues WHERE id = pg_temp.i('t2')), 'T12-2', 'issues: short ids count per project (T12-2)');
 SELECT is((SELECT environments FROM triage.issues WHERE id = pg_temp.i('a6')), ARRAY['production', 'staging'],

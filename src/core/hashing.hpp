@@ -14,6 +14,11 @@ namespace triage {
 
 enum class HashAlgorithm { xxh3_128, md5 };
 
+// XXH3-64 of some bytes, for in-memory keys (not for grouping hashes, which are listed above).
+inline uint64_t hash64(std::string_view bytes, uint64_t seed = 0) {
+	return XXH3_64bits_withSeed(bytes.data(), bytes.size(), seed);
+}
+
 // Parses "xxh3_128" / "md5"; throws Error(invalid_parameter) otherwise.
 HashAlgorithm parse_hash_algorithm(std::string_view name);
 std::string_view hash_algorithm_name(HashAlgorithm algorithm);

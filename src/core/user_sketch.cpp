@@ -5,10 +5,8 @@
 #include <iterator>
 #include <vector>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include "errors.hpp"
+#include "hashing.hpp"
 
 namespace triage {
 
@@ -159,7 +157,7 @@ double ertl_estimate(std::string_view registers) {
 
 } // namespace
 
-uint64_t user_sketch_hash(std::string_view user_key) { return XXH3_64bits(user_key.data(), user_key.size()); }
+uint64_t user_sketch_hash(std::string_view user_key) { return hash64(user_key); }
 
 bool user_sketch_add(std::string &sketch, std::string_view user_key) {
 	return user_sketch_add_hash(sketch, user_sketch_hash(user_key));

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "backend_cache.hpp"
+#include "event_columns.hpp"
 #include "ignored_issues.hpp"
 #include "json.hpp"
 #include "metadata.hpp"
@@ -133,51 +134,6 @@ KeptPlan upgrade_grouping_config{
 
 KeptPlan set_first_event{"UPDATE triage.projects SET first_event = $2 WHERE id = $1 AND first_event IS NULL",
                          {INT8OID, TIMESTAMPTZOID}};
-
-// ------------------------------------------------------------------------------------------
-// The event row's columns, by name (looked up once per relation).
-
-struct Columns {
-	Oid relid = InvalidOid;
-	int project_id, event_id, group_id, payload, hashes, type, title, culprit, level, platform, release, environment,
-	    occurred_at, received_at, tags, user_key;
-	Oid level_type;
-};
-
-const Columns &columns_of(Relation rel) {
-	static Columns c;
-	if (c.relid == RelationGetRelid(rel))
-		return c;
-	pg_guarded([&]() -> Datum {
-		TupleDesc desc = RelationGetDescr(rel);
-		auto number = [&](const char *name) {
-			int n = SPI_fnumber(desc, name);
-			if (n <= 0)
-				elog(ERROR, "triage.events has no column %s", name);
-			return n;
-		};
-		c.project_id = number("project_id");
-		c.event_id = number("event_id");
-		c.group_id = number("group_id");
-		c.payload = number("payload");
-		c.hashes = number("hashes");
-		c.type = number("type");
-		c.title = number("title");
-		c.culprit = number("culprit");
-		c.level = number("level");
-		c.platform = number("platform");
-		c.release = number("release");
-		c.environment = number("environment");
-		c.occurred_at = number("occurred_at");
-		c.received_at = number("received_at");
-		c.tags = number("tags");
-		c.user_key = number("user_key");
-		c.level_type = TupleDescAttr(desc, c.level - 1)->atttypid;
-		c.relid = RelationGetRelid(rel);
-		return (Datum)0;
-	});
-	return c;
-}
 
 // ------------------------------------------------------------------------------------------
 // What the trigger decided, to be written into the row after SPI is closed.

@@ -2,6 +2,7 @@
 
 #include "backend_cache.hpp"
 #include "boundary.hpp"
+#include "event_columns.hpp"
 #include "ignored_issues.hpp"
 #include "regressions.hpp"
 #include "side_tables.hpp"
@@ -284,14 +285,15 @@ TRIAGE_FUNCTION(triage_count_event) {
 	bool project_null = true, group_null = true, time_null = true, id_null = true, user_null = true;
 	Datum project, group, time, event_id;
 	std::string_view user_key;
+	const Columns &col = columns_of(trigger->tg_relation);
 	pg_guarded([&]() -> Datum {
 		TupleDesc desc = RelationGetDescr(trigger->tg_relation);
 		HeapTuple tuple = trigger->tg_trigtuple;
-		project = heap_getattr(tuple, SPI_fnumber(desc, "project_id"), desc, &project_null);
-		group = heap_getattr(tuple, SPI_fnumber(desc, "group_id"), desc, &group_null);
-		time = heap_getattr(tuple, SPI_fnumber(desc, "occurred_at"), desc, &time_null);
-		event_id = heap_getattr(tuple, SPI_fnumber(desc, "event_id"), desc, &id_null);
-		Datum user = heap_getattr(tuple, SPI_fnumber(desc, "user_key"), desc, &user_null);
+		project = heap_getattr(tuple, col.project_id, desc, &project_null);
+		group = heap_getattr(tuple, col.group_id, desc, &group_null);
+		time = heap_getattr(tuple, col.occurred_at, desc, &time_null);
+		event_id = heap_getattr(tuple, col.event_id, desc, &id_null);
+		Datum user = heap_getattr(tuple, col.user_key, desc, &user_null);
 		if (!user_null) {
 			text *t = DatumGetTextPP(user);
 			user_key = std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "backend_cache.hpp"
+#include "hashing.hpp"
 #include "metadata.hpp"
 #include "spi.hpp"
 #include "time_conversions.hpp"
@@ -100,7 +101,7 @@ struct Caches {
 	std::unordered_set<std::string> group_environments;
 	std::unordered_map<std::string, TimestampTz> release_environments; // last_seen written
 	std::unordered_map<std::string, TimestampTz> group_releases;       // last_seen written
-	std::unordered_set<std::string> tag_keys;
+	std::unordered_set<uint64_t> tag_keys;
 };
 
 Caches &caches() {
@@ -242,8 +243,9 @@ void record_side_tables(const Project &project, const EventPlacement &event) {
 	int64_t environment_id = find_or_create_environment(project, event.environment);
 	Caches &c = caches();
 	if (event.tags) {
+		// Known keys by a 64-bit hash (seeded with the project): every event checks all its tags.
 		for (const auto &tag : *event.tags) {
-			std::string key = make_key(project.id) + tag.first;
+			uint64_t key = triage::hash64(tag.first, static_cast<uint64_t>(project.id));
 			if (c.tag_keys.count(key))
 				continue;
 			auto [it, first] = pending.tag_keys.try_emplace({project.id, tag.first}, event.occurred_at);
@@ -251,7 +253,7 @@ void record_side_tables(const Project &project, const EventPlacement &event) {
 				it->second = event.occurred_at;
 			if (c.tag_keys.size() >= kMaxEntries)
 				c.tag_keys.clear();
-			c.tag_keys.insert(std::move(key));
+			c.tag_keys.insert(key);
 		}
 	}
 	if (!event.group_id)

@@ -6,7 +6,7 @@
 -- Sort keys. The stream sorts by last_seen, times_seen or users_seen, which change with every
 -- event: an index on them would make every counter update a non-HOT update (a new entry in every
 -- index of triage.groups). So the indexes hold coarse buckets of those values instead (the minute
--- of last_seen; counts exact up to 64, then in steps of about 4%), which change rarely, and a
+-- of last_seen; two buckets per doubling of a count), which change rarely, and a
 -- query orders by (bucket, value, id): the index gives the bucket order and PostgreSQL sorts
 -- only within the buckets it reads (an Incremental Sort). The buckets are monotonic in their
 -- values, so this is exactly the order of the values.

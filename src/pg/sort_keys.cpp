@@ -22,10 +22,11 @@ TRIAGE_FUNCTION(triage_minute_bucket) {
 
 TRIAGE_FUNCTION(triage_count_bucket) {
 	int64 n = PG_GETARG_INT64(0);
-	// Exact up to 64 (where most issues are, so their order costs no sort), then 16 buckets per
-	// doubling (about 4.4% wide): a bucket rarely changes, even for a busy issue.
-	if (n < 64)
-		PG_RETURN_INT32(static_cast<int32>(n < 0 ? 0 : n));
-	double steps = std::floor(std::log2(static_cast<double>(n) / 64.0) * 16.0);
-	PG_RETURN_INT32(64 + static_cast<int32>(steps));
+	// Two buckets per doubling (1, 2, 3, 4-5, 6-7, 8-11, ...): a new bucket makes the counter's
+	// update a non-HOT one (new entries in every index), so it must come rarely, also for the many
+	// issues with few events. Buckets stay small where it matters: issues with equal counts are in
+	// one bucket anyway.
+	if (n <= 0)
+		PG_RETURN_INT32(0);
+	PG_RETURN_INT32(1 + static_cast<int32>(std::floor(2.0 * std::log2(static_cast<double>(n)))));
 }

@@ -4,7 +4,7 @@
 -- Issue counters are folded at the end of each INSERT statement: they are read in later statements.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
-SELECT plan(191);
+SELECT plan(195);
 
 \ir helpers/save_path.sql
 
@@ -130,6 +130,14 @@ SELECT is((SELECT array_agg(name ORDER BY name) FROM k WHERE id IN (SELECT id FR
           ARRAY['a1','a2','a3','a4','a5','a6','a7','a8','a9','h1','h2','h3'], 'setup: twelve distinct issues in s12');
 
 -- ---------------------------------------------------------------------------------------------
+-- The sort-key buckets: two per doubling of a count, the minute of a time; never decreasing.
+SELECT is(ARRAY(SELECT triage.count_bucket(n) FROM unnest(ARRAY[0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 1000000]::bigint[]) n),
+          ARRAY[0, 1, 3, 4, 5, 5, 6, 6, 7, 7, 8, 40], 'count_bucket: 0, 1, 2, 3, 4-5, 6-7, 8-11, ...');
+SELECT is((SELECT count(*)::int FROM generate_series(1, 100000) n WHERE triage.count_bucket(n) < triage.count_bucket(n - 1)), 0,
+          'count_bucket never decreases');
+SELECT is(triage.minute_bucket('2000-01-01 00:01:59.999999+00'), 1::bigint, 'minute_bucket: minutes since 2000-01-01 UTC');
+SELECT is(triage.minute_bucket('1999-12-31 23:59:00.5+00'), -1::bigint, 'minute_bucket: floor before 2000 too');
+
 -- The view triage.issues, and search's rows: every column of the view, then cursor.
 SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum) FROM pg_attribute
             WHERE attrelid = 'triage.search_result'::regclass AND attnum > 0),

@@ -9,6 +9,8 @@
 #include "spi.hpp"
 #include "user_sketch.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type_d.h"
@@ -27,58 +29,71 @@ KeptPlan lock_groups{"SELECT 1 FROM triage.groups WHERE id = ANY ($1::pg_catalog
                      "ORDER BY project_id, id FOR NO KEY UPDATE",
                      {INT8ARRAYOID}};
 
-KeptPlan fold_counts{
-    "UPDATE triage.groups g SET times_seen = g.times_seen + d.n, "
-    "first_seen = LEAST(g.first_seen, d.first_seen), last_seen = GREATEST(g.last_seen, d.last_seen), "
-    "level = CASE WHEN d.has_latest THEN d.level::triage.log_level ELSE g.level END, "
-    "culprit = CASE WHEN d.has_latest THEN d.culprit ELSE g.culprit END, "
-    "message = CASE WHEN d.has_latest AND d.message <> '' AND NOT triage.is_placeholder_title(d.message) "
-    "THEN d.message ELSE g.message END, "
-    "title = CASE WHEN d.has_latest THEN triage.updated_title(g.title, d.title) ELSE g.title END, "
-    "data = CASE WHEN d.has_latest THEN triage.merge_group_data(g.data, d.data) ELSE g.data END "
-    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "
-    "pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]), "
-    "pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.bool[]), "
-    "pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), "
-    "pg_catalog.unnest($9::pg_catalog.text[]), pg_catalog.unnest($10::pg_catalog.text[]), "
-    "pg_catalog.unnest($11::pg_catalog.jsonb[])) "
-    "AS d(project_id, group_id, n, first_seen, last_seen, has_latest, level, culprit, message, title, data) "
-    "WHERE g.project_id = d.project_id AND g.id = d.group_id",
-    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID,
-     TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}};
+// The statements share their text: the variants ending in _users also add the events' new users
+// to the issue's sketch (a delta sketch, united with the stored one under the row lock, so that
+// concurrent statements add up) and refresh users_seen. Objects of 0.2.0 lack those columns.
+#define FOLD_COUNTS_SET                                                                                            \
+	"UPDATE triage.groups g SET times_seen = g.times_seen + d.n, "                                                 \
+	"first_seen = LEAST(g.first_seen, d.first_seen), last_seen = GREATEST(g.last_seen, d.last_seen), "             \
+	"level = CASE WHEN d.has_latest THEN d.level::triage.log_level ELSE g.level END, "                             \
+	"culprit = CASE WHEN d.has_latest THEN d.culprit ELSE g.culprit END, "                                         \
+	"message = CASE WHEN d.has_latest AND d.message <> '' AND NOT triage.is_placeholder_title(d.message) "         \
+	"THEN d.message ELSE g.message END, "                                                                          \
+	"title = CASE WHEN d.has_latest THEN triage.updated_title(g.title, d.title) ELSE g.title END, "                \
+	"data = CASE WHEN d.has_latest THEN triage.merge_group_data(g.data, d.data) ELSE g.data END "
+#define FOLD_COUNTS_ARRAYS                                                                                         \
+	"pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), "                         \
+	"pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]), "                  \
+	"pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.bool[]), "                  \
+	"pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), "                         \
+	"pg_catalog.unnest($9::pg_catalog.text[]), pg_catalog.unnest($10::pg_catalog.text[]), "                        \
+	"pg_catalog.unnest($11::pg_catalog.jsonb[])"
+#define FOLD_COUNTS_COLUMNS "project_id, group_id, n, first_seen, last_seen, has_latest, level, culprit, message, title, data"
+#define FOLD_USERS_SET(delta)                                                                                      \
+	", user_sketch = CASE WHEN " delta " IS NULL THEN g.user_sketch "                                              \
+	"ELSE triage.user_sketch_union(g.user_sketch, " delta ") END, "                                                \
+	"users_seen = CASE WHEN " delta " IS NULL THEN g.users_seen "                                                  \
+	"ELSE triage.user_sketch_estimate(triage.user_sketch_union(g.user_sketch, " delta ")) END "
+
+KeptPlan fold_counts{FOLD_COUNTS_SET "FROM ROWS FROM (" FOLD_COUNTS_ARRAYS ") AS d(" FOLD_COUNTS_COLUMNS ") "
+                                     "WHERE g.project_id = d.project_id AND g.id = d.group_id",
+                     {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID,
+                      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID}};
+KeptPlan fold_counts_users{
+    FOLD_COUNTS_SET FOLD_USERS_SET("d.users") "FROM ROWS FROM (" FOLD_COUNTS_ARRAYS
+                                              ", pg_catalog.unnest($12::pg_catalog.bytea[])) AS d(" FOLD_COUNTS_COLUMNS
+                                              ", users) WHERE g.project_id = d.project_id AND g.id = d.group_id",
+    {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, TEXTARRAYOID,
+     TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, BYTEAARRAYOID}};
 
 // The same for one issue (a single-row INSERT, the common case for applications): a plan with
 // scalar parameters starts much faster than the unnest join.
-KeptPlan fold_one{
-    "UPDATE triage.groups g SET times_seen = g.times_seen + $3, "
-    "first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "
-    "level = CASE WHEN $6 THEN $7::triage.log_level ELSE g.level END, "
-    "culprit = CASE WHEN $6 THEN $8 ELSE g.culprit END, "
-    "message = CASE WHEN $6 AND $9 <> '' AND NOT triage.is_placeholder_title($9) THEN $9 ELSE g.message END, "
-    "title = CASE WHEN $6 THEN triage.updated_title(g.title, $10) ELSE g.title END, "
-    "data = CASE WHEN $6 THEN triage.merge_group_data(g.data, $11) ELSE g.data END "
-    "WHERE g.project_id = $1 AND g.id = $2",
-    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-     JSONBOID}};
+#define FOLD_ONE_SET                                                                                               \
+	"UPDATE triage.groups g SET times_seen = g.times_seen + $3, "                                                  \
+	"first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "                                \
+	"level = CASE WHEN $6 THEN $7::triage.log_level ELSE g.level END, "                                            \
+	"culprit = CASE WHEN $6 THEN $8 ELSE g.culprit END, "                                                          \
+	"message = CASE WHEN $6 AND $9 <> '' AND NOT triage.is_placeholder_title($9) THEN $9 ELSE g.message END, "     \
+	"title = CASE WHEN $6 THEN triage.updated_title(g.title, $10) ELSE g.title END, "                              \
+	"data = CASE WHEN $6 THEN triage.merge_group_data(g.data, $11) ELSE g.data END "
+KeptPlan fold_one{FOLD_ONE_SET "WHERE g.project_id = $1 AND g.id = $2",
+                  {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID,
+                   TEXTOID, JSONBOID}};
+KeptPlan fold_one_users{FOLD_ONE_SET FOLD_USERS_SET("$12::pg_catalog.bytea") "WHERE g.project_id = $1 AND g.id = $2",
+                        {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID,
+                         TEXTOID, JSONBOID, BYTEAOID}};
 
 // The same when the event brings the latest-event fields this session last wrote for the issue:
 // counters and last_received only.
-KeptPlan fold_one_counts{
-    "UPDATE triage.groups g SET times_seen = g.times_seen + $3, "
-    "first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "
-    "data = pg_catalog.jsonb_set(g.data, '{last_received}', pg_catalog.to_jsonb($6::pg_catalog.float8)) "
-    "WHERE g.project_id = $1 AND g.id = $2",
-    {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID}};
-
-// Users seen: the sketches of the issues that have events of users this session does not know
-// to be in them (rows locked by the fold), and their new values where they changed.
-KeptPlan read_sketches{"SELECT id, user_sketch FROM triage.groups WHERE id = ANY ($1::pg_catalog.int8[]) ORDER BY id",
-                       {INT8ARRAYOID}};
-KeptPlan write_sketches{
-    "UPDATE triage.groups g SET user_sketch = d.sketch, users_seen = d.n "
-    "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.bytea[]), "
-    "pg_catalog.unnest($3::pg_catalog.int8[])) AS d(id, sketch, n) WHERE g.id = d.id",
-    {INT8ARRAYOID, BYTEAARRAYOID, INT8ARRAYOID}};
+#define FOLD_ONE_COUNTS_SET                                                                                        \
+	"UPDATE triage.groups g SET times_seen = g.times_seen + $3, "                                                  \
+	"first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "                                \
+	"data = pg_catalog.jsonb_set(g.data, '{last_received}', pg_catalog.to_jsonb($6::pg_catalog.float8)) "
+KeptPlan fold_one_counts{FOLD_ONE_COUNTS_SET "WHERE g.project_id = $1 AND g.id = $2",
+                         {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID}};
+KeptPlan fold_one_counts_users{FOLD_ONE_COUNTS_SET FOLD_USERS_SET("$7::pg_catalog.bytea")
+                               "WHERE g.project_id = $1 AND g.id = $2",
+                               {INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, FLOAT8OID, BYTEAOID}};
 
 // A digest of the latest-event fields, last_received left out (it ends data_json).
 uint64_t fields_digest(const LatestFields &l) {
@@ -159,15 +174,14 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	std::set<std::pair<int64_t, int64_t>> counted;
 	if (groups_.empty())
 		return counted;
+	const bool with_users = cached_table_exists(CachedTable::tag_keys); // objects of 0.3.0 or later
 	std::vector<Datum> project_ids, group_ids, counts, firsts, lasts, has_latest;
 	std::vector<std::string> levels, culprits, messages, titles, datas;
+	std::vector<std::optional<std::string>> user_deltas;
 	std::optional<LatestFields> latest_of_single;
-	std::vector<std::pair<int64_t, std::vector<uint64_t>>> users;
 	for (auto &[key, g] : groups_) {
 		if (g.count == 0)
 			continue; // every row of it was skipped (ON CONFLICT DO NOTHING)
-		if (!g.user_hashes.empty())
-			users.emplace_back(key.second, std::move(g.user_hashes));
 		latest_of_single = g.latest;
 		counted.insert(key);
 		project_ids.push_back(Int64GetDatum(key.first));
@@ -183,11 +197,14 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		messages.push_back(l.message);
 		titles.push_back(l.title);
 		datas.push_back(l.data_json);
+		user_deltas.push_back(with_users ? new_users(key.second, g.user_hashes) : std::nullopt);
 	}
 	groups_.clear();
 	assigned_.clear();
 	if (project_ids.empty())
 		return counted;
+	const bool any_users =
+	    std::any_of(user_deltas.begin(), user_deltas.end(), [](const auto &d) { return d.has_value(); });
 	if (project_ids.size() == 1) {
 		uint64_t generation = cache_generation({CachedTable::groups});
 		if (written_generation_ != generation || written_.size() > 65536) {
@@ -204,8 +221,9 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 				args.int8(DatumGetInt64(project_ids[0])).int8(group_id).int8(DatumGetInt64(counts[0]));
 				args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 				args.float8(l.received);
-				require_all_updated(spi_execute(fold_one_counts, args).rows(), 1);
-				fold_users(users);
+				if (any_users)
+					args.bytea(*user_deltas[0]);
+				require_all_updated(spi_execute(any_users ? fold_one_counts_users : fold_one_counts, args).rows(), 1);
 				return counted;
 			}
 			written_[group_id] = digest;
@@ -215,8 +233,9 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
 		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
 		args.text(titles[0]).jsonb(datas[0]);
-		require_all_updated(spi_execute(fold_one, args).rows(), 1);
-		fold_users(users);
+		if (any_users)
+			args.bytea(*user_deltas[0]);
+		require_all_updated(spi_execute(any_users ? fold_one_users : fold_one, args).rows(), 1);
 		return counted;
 	}
 	require_all_updated(spi_execute(lock_groups, SpiArgs().int8_array(group_ids)).rows(), group_ids.size());
@@ -224,50 +243,33 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 	args.int8_array(project_ids).int8_array(group_ids).int8_array(counts);
 	args.timestamptz_array(firsts).timestamptz_array(lasts).bool_array(has_latest);
 	args.text_array(levels).text_array(culprits).text_array(messages).text_array(titles).jsonb_array(datas);
-	spi_execute(fold_counts, args);
-	fold_users(users);
+	if (any_users)
+		args.bytea_array(user_deltas);
+	spi_execute(any_users ? fold_counts_users : fold_counts, args);
 	return counted;
 }
 
-void PendingCounts::fold_users(std::vector<std::pair<int64_t, std::vector<uint64_t>>> &users) {
-	// Merge, unmerge and delete rewrite sketches; each also changes grouphash links or deletes issues.
+std::optional<std::string> PendingCounts::new_users(int64_t group_id, const std::vector<uint64_t> &hashes) {
+	if (hashes.empty())
+		return std::nullopt;
+	// Merge, unmerge and delete rewrite sketches (each also changes grouphash links or deletes
+	// issues), and an abort may have left a copy ahead of its row: then the copies start again.
 	uint64_t generation = cache_generation({CachedTable::groups, CachedTable::grouphashes});
-	if (known_users_generation_ != generation || known_users_.size() > 32768) {
-		known_users_.clear();
-		known_users_generation_ = generation;
+	if (sketch_copies_generation_ != generation || sketch_copy_bytes_ > kMaxSketchCopyBytes) {
+		sketch_copies_.clear();
+		sketch_copy_bytes_ = 0;
+		sketch_copies_generation_ = generation;
 	}
-	if (!cached_table_exists(CachedTable::tag_keys))
-		return; // objects of 0.2.0: no sketches
-	// Only the users not known to be in their issue's sketch.
-	std::map<int64_t, std::vector<uint64_t>> unknown;
-	for (auto &[group_id, hashes] : users)
-		for (uint64_t h : hashes)
-			if (!known_users_.count(UserKey{group_id, h}))
-				unknown[group_id].push_back(h);
-	if (unknown.empty())
-		return;
-	std::vector<Datum> ids;
-	for (const auto &u : unknown)
-		ids.push_back(Int64GetDatum(u.first));
-	SpiResult current = spi_execute(read_sketches, SpiArgs().int8_array(ids));
-	std::vector<Datum> changed_ids, estimates;
-	std::vector<std::string> sketches;
-	for (uint64_t row = 0; row < current.rows(); row++) {
-		int64_t group_id = current.int8(row, 0);
-		std::string sketch = current.bytes(row, 1);
-		bool changed = false;
-		for (uint64_t h : unknown[group_id]) {
-			changed = triage::user_sketch_add_hash(sketch, h) || changed;
-			known_users_.insert(UserKey{group_id, h});
-		}
-		if (!changed)
-			continue;
-		changed_ids.push_back(Int64GetDatum(group_id));
-		estimates.push_back(Int64GetDatum(static_cast<int64_t>(triage::user_sketch_estimate(sketch))));
-		sketches.push_back(std::move(sketch));
-	}
-	if (!changed_ids.empty())
-		spi_execute(write_sketches, SpiArgs().int8_array(changed_ids).bytea_array(sketches).int8_array(estimates));
+	std::string &copy = sketch_copies_[group_id];
+	size_t before = copy.size();
+	std::string delta;
+	for (uint64_t h : hashes)
+		if (triage::user_sketch_add_hash(copy, h))
+			triage::user_sketch_add_hash(delta, h);
+	sketch_copy_bytes_ += copy.size() - before;
+	if (delta.empty())
+		return std::nullopt;
+	return delta;
 }
 
 void register_pending_counts_callbacks() { call_on_abort(forget_statement); }

@@ -58,7 +58,10 @@ public:
 	}
 
 private:
-	void fold_users(std::vector<std::pair<int64_t, std::vector<uint64_t>>> &users);
+	// The users of hashes that this session's copy of the issue's sketch lacks, as a delta sketch
+	// (none: nothing to add). The copy only ever holds users already written (or being written by
+	// this statement), so a user it has is counted.
+	std::optional<std::string> new_users(int64_t group_id, const std::vector<uint64_t> &hashes);
 	std::map<std::pair<int64_t, int64_t>, PendingGroup> groups_;
 	struct EventKey {
 		int64_t project_id;
@@ -83,20 +86,12 @@ private:
 	// the latest-event fields are then last-writer-wins.)
 	std::unordered_map<int64_t, uint64_t> written_;
 	uint64_t written_generation_ = 0;
-	// (issue, user hash) pairs this session knows to be in the issue's sketch (sketches only grow
-	// between invalidations of triage.groups): an event of a known user writes nothing for it.
-	struct UserKey {
-		int64_t group_id;
-		uint64_t hash;
-		bool operator==(const UserKey &o) const { return group_id == o.group_id && hash == o.hash; }
-	};
-	struct UserKeyHash {
-		size_t operator()(const UserKey &k) const {
-			return static_cast<size_t>(k.hash ^ (static_cast<uint64_t>(k.group_id) * 0x9E3779B97F4A7C15ULL));
-		}
-	};
-	std::unordered_set<UserKey, UserKeyHash> known_users_;
-	uint64_t known_users_generation_ = 0;
+	// This session's copies of issues' user sketches: each a subset of the stored sketch, since
+	// sketches only grow until a merge, unmerge or delete (which clears the copies).
+	static constexpr size_t kMaxSketchCopyBytes = 2 << 20;
+	std::unordered_map<int64_t, std::string> sketch_copies_;
+	size_t sketch_copy_bytes_ = 0;
+	uint64_t sketch_copies_generation_ = 0;
 };
 
 PendingCounts &pending_counts();

@@ -67,16 +67,30 @@ SpiArgs &SpiArgs::timestamptz_array(const std::vector<Datum> &v) {
 }
 SpiArgs &SpiArgs::bool_array(const std::vector<Datum> &v) { return array(v, BOOLOID, 1, true, TYPALIGN_CHAR); }
 
-SpiArgs &SpiArgs::bytea_array(const std::vector<std::string> &v) {
+namespace {
+// A bytea in the current memory context; call inside pg_guarded.
+Datum bytea_datum(const std::string &v) {
+	bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + v.size()));
+	SET_VARSIZE(b, VARHDRSZ + v.size());
+	memcpy(VARDATA(b), v.data(), v.size());
+	return PointerGetDatum(b);
+}
+} // namespace
+
+SpiArgs &SpiArgs::bytea(const std::string &v) {
+	return push(pg_guarded([&]() -> Datum { return bytea_datum(v); }));
+}
+
+SpiArgs &SpiArgs::bytea_array(const std::vector<std::optional<std::string>> &v) {
 	return push(pg_guarded([&]() -> Datum {
 		Datum *items = static_cast<Datum *>(palloc(sizeof(Datum) * (v.size() + 1)));
+		bool *nulls = static_cast<bool *>(palloc0(sizeof(bool) * (v.size() + 1)));
 		for (size_t i = 0; i < v.size(); i++) {
-			bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + v[i].size()));
-			SET_VARSIZE(b, VARHDRSZ + v[i].size());
-			memcpy(VARDATA(b), v[i].data(), v[i].size());
-			items[i] = PointerGetDatum(b);
+			nulls[i] = !v[i];
+			items[i] = v[i] ? bytea_datum(*v[i]) : (Datum)0;
 		}
-		return PointerGetDatum(construct_array(items, static_cast<int>(v.size()), BYTEAOID, -1, false, TYPALIGN_INT));
+		int dims[1] = {static_cast<int>(v.size())}, lbs[1] = {1};
+		return PointerGetDatum(construct_md_array(items, nulls, 1, dims, lbs, BYTEAOID, -1, false, TYPALIGN_INT));
 	}));
 }
 
@@ -156,20 +170,6 @@ std::optional<std::string> SpiResult::text_or_null(uint64_t row, int col) const 
 			getTypeOutputInfo(type, &output, &varlena);
 			out = OidOutputFunctionCall(output, d);
 		}
-		return (Datum)0;
-	});
-	return out;
-}
-
-std::string SpiResult::bytes(uint64_t row, int col) const {
-	bool n;
-	Datum d = value(row, col, &n);
-	if (n)
-		return std::string();
-	std::string out;
-	pg_guarded([&]() -> Datum {
-		bytea *b = DatumGetByteaPP(d); // may detoast
-		out.assign(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 		return (Datum)0;
 	});
 	return out;

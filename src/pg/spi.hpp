@@ -41,7 +41,8 @@ public:
 	SpiArgs &int8_array(const std::vector<Datum> &v);
 	SpiArgs &timestamptz_array(const std::vector<Datum> &v);
 	SpiArgs &bool_array(const std::vector<Datum> &v);
-	SpiArgs &bytea_array(const std::vector<std::string> &v);
+	SpiArgs &bytea(const std::string &v);
+	SpiArgs &bytea_array(const std::vector<std::optional<std::string>> &v); // nullopt: NULL
 	SpiArgs &jsonb(const std::string &json);            // parsed once, here
 	SpiArgs &jsonb_array(const std::vector<std::string> &json);
 	SpiArgs &timestamptz(TimestampTz v);
@@ -69,7 +70,6 @@ public:
 	std::string text(uint64_t row, int col) const; // any type, through its output function
 	std::optional<int64_t> int8_or_null(uint64_t row, int col) const;
 	std::optional<std::string> text_or_null(uint64_t row, int col) const;
-	std::string bytes(uint64_t row, int col) const; // a bytea, NULL read as empty
 	TimestampTz timestamptz(uint64_t row, int col) const;
 
 private:

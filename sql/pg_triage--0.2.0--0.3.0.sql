@@ -20,12 +20,19 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 ALTER TABLE triage.groups
   ADD COLUMN users_seen bigint NOT NULL DEFAULT 0,
-  -- Distinct users (user_key) of the issue's events, as a sketch (src/core/user_sketch.hpp).
+  -- Distinct users (user_key) of the issue's events, as a sketch (src/core/user_sketch.hpp): the
+  -- union of user_sketch, rewritten rarely, and user_sketch_recent, a few recent users (at most
+  -- 32) kept inline, so that a new user costs no rewrite of a 4 KiB out-of-line value.
   ADD COLUMN user_sketch bytea,
+  ADD COLUMN user_sketch_recent bytea,
   ADD COLUMN assignee text,
   ADD COLUMN last_seen_bucket bigint GENERATED ALWAYS AS (triage.minute_bucket(last_seen)) STORED,
   ADD COLUMN times_seen_bucket integer GENERATED ALWAYS AS (triage.count_bucket(times_seen)) STORED,
   ADD COLUMN users_seen_bucket integer GENERATED ALWAYS AS (triage.count_bucket(users_seen)) STORED;
+
+-- A large sketch lives out of line, uncompressed: inline, it would make the row large enough that
+-- every counter update tries to compress the row's other columns.
+ALTER TABLE triage.groups ALTER COLUMN user_sketch SET STORAGE EXTERNAL;
 
 CREATE INDEX groups_date_idx ON triage.groups (project_id, last_seen_bucket);
 CREATE INDEX groups_new_idx ON triage.groups (project_id, first_seen);
@@ -610,6 +617,17 @@ CREATE FUNCTION triage.user_sketch_estimate(sketch bytea) RETURNS bigint
 AS 'MODULE_PATHNAME', 'triage_user_sketch_estimate'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
+-- The save path's two halves of a sketch (see triage.groups.user_sketch): the recent users with a
+-- delta added, or NULL when they outgrow the recent half; and the main half, itself (not even
+-- read) while the recent half can take the delta, else the union of all three.
+CREATE FUNCTION triage.user_sketch_recent(recent bytea, delta bytea) RETURNS bytea
+AS 'MODULE_PATHNAME', 'triage_user_sketch_recent'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION triage.user_sketch_main(main bytea, recent bytea, delta bytea) RETURNS bytea
+AS 'MODULE_PATHNAME', 'triage_user_sketch_main'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- The sketch of a set of user keys, and the union of sketches.
 CREATE AGGREGATE triage.user_sketch_agg(text) (SFUNC = triage.user_sketch_add, STYPE = bytea);
 CREATE AGGREGATE triage.user_sketch_union_agg(bytea) (SFUNC = triage.user_sketch_union, STYPE = bytea);
@@ -672,10 +690,12 @@ BEGIN
      SET times_seen = g.times_seen + m.times_seen,
          first_seen = LEAST(g.first_seen, m.first_seen),
          last_seen = GREATEST(g.last_seen, m.last_seen),
-         user_sketch = triage.user_sketch_union(g.user_sketch, m.user_sketch),
-         users_seen = triage.user_sketch_estimate(triage.user_sketch_union(g.user_sketch, m.user_sketch))
+         user_sketch = triage.user_sketch_union(triage.user_sketch_union(g.user_sketch, g.user_sketch_recent), m.user_sketch),
+         user_sketch_recent = NULL,
+         users_seen = triage.user_sketch_estimate(
+                        triage.user_sketch_union(triage.user_sketch_union(g.user_sketch, g.user_sketch_recent), m.user_sketch))
     FROM (SELECT pg_catalog.sum(i.times_seen) AS times_seen, pg_catalog.min(i.first_seen) AS first_seen,
-                 pg_catalog.max(i.last_seen) AS last_seen, triage.user_sketch_union_agg(i.user_sketch) AS user_sketch
+                 pg_catalog.max(i.last_seen) AS last_seen, triage.user_sketch_union_agg(triage.user_sketch_union(i.user_sketch, i.user_sketch_recent)) AS user_sketch
             FROM pg_catalog.unnest(issues) i WHERE i.id = ANY (children)) m
    WHERE g.id = survivor.id;
   DELETE FROM triage.group_resolutions x WHERE x.group_id = ANY (children);
@@ -712,7 +732,7 @@ BEGIN
    GROUP BY r.id, COALESCE(e.environment, '');
   UPDATE triage.groups x
      SET times_seen = s.n, first_seen = COALESCE(s.first_seen, x.first_seen), last_seen = COALESCE(s.last_seen, x.last_seen),
-         user_sketch = s.sketch, users_seen = COALESCE(triage.user_sketch_estimate(s.sketch), 0)
+         user_sketch = s.sketch, user_sketch_recent = NULL, users_seen = COALESCE(triage.user_sketch_estimate(s.sketch), 0)
     FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.min(e.occurred_at) AS first_seen, pg_catalog.max(e.occurred_at) AS last_seen,
                  triage.user_sketch_agg(e.user_key) AS sketch
             FROM triage.events e WHERE e.group_id = g.id) s

@@ -199,6 +199,8 @@ bool user_sketch_add_hash(std::string &sketch, uint64_t hash) {
 	return true;
 }
 
+bool user_sketch_is_list(std::string_view sketch) { return form_of(sketch) != Form::registers; }
+
 uint64_t user_sketch_estimate(std::string_view sketch) {
 	Form form = form_of(sketch);
 	check_contents(sketch, form);

@@ -47,6 +47,9 @@ bool user_sketch_add_hash(std::string &sketch, uint64_t hash);
 // INT64_MAX (reached only by near-saturated registers), so it always fits a bigint.
 uint64_t user_sketch_estimate(std::string_view sketch);
 
+// Whether the sketch is still an exact list of users (empty included), not registers.
+bool user_sketch_is_list(std::string_view sketch);
+
 // Union, for merging issues: into becomes the sketch of both sets of users. Returns true when into
 // changed. Both sketches are checked before into is modified; other may be into itself.
 bool user_sketch_merge(std::string &into, std::string_view other);

@@ -50,10 +50,12 @@ KeptPlan lock_groups{"SELECT 1 FROM triage.groups WHERE id = ANY ($1::pg_catalog
 	"pg_catalog.unnest($11::pg_catalog.jsonb[])"
 #define FOLD_COUNTS_COLUMNS "project_id, group_id, n, first_seen, last_seen, has_latest, level, culprit, message, title, data"
 #define FOLD_USERS_SET(delta)                                                                                      \
-	", user_sketch = CASE WHEN " delta " IS NULL THEN g.user_sketch "                                              \
-	"ELSE triage.user_sketch_union(g.user_sketch, " delta ") END, "                                                \
-	"users_seen = CASE WHEN " delta " IS NULL THEN g.users_seen "                                                  \
-	"ELSE triage.user_sketch_estimate(triage.user_sketch_union(g.user_sketch, " delta ")) END "
+	", user_sketch_recent = CASE WHEN " delta " IS NULL THEN g.user_sketch_recent "                                \
+	"ELSE triage.user_sketch_recent(g.user_sketch_recent, " delta ") END, "                                        \
+	"user_sketch = CASE WHEN " delta " IS NULL THEN g.user_sketch "                                                \
+	"ELSE triage.user_sketch_main(g.user_sketch, g.user_sketch_recent, " delta ") END, "                           \
+	"users_seen = CASE WHEN " delta " IS NULL THEN g.users_seen ELSE triage.user_sketch_estimate("                 \
+	"triage.user_sketch_union(g.user_sketch, triage.user_sketch_union(g.user_sketch_recent, " delta "))) END "
 
 KeptPlan fold_counts{FOLD_COUNTS_SET "FROM ROWS FROM (" FOLD_COUNTS_ARRAYS ") AS d(" FOLD_COUNTS_COLUMNS ") "
                                      "WHERE g.project_id = d.project_id AND g.id = d.group_id",

@@ -4,6 +4,7 @@
 
 #include "user_sketch.hpp"
 
+#include <optional>
 #include <string>
 
 extern "C" {
@@ -65,4 +66,40 @@ TRIAGE_FUNCTION(triage_user_sketch_estimate) {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_INT64(0);
 	PG_RETURN_INT64(static_cast<int64>(triage::user_sketch_estimate(sketch_arg(fcinfo, 0))));
+}
+
+namespace {
+
+// The recent half of an issue's sketch holds at most this many users (9 + 8 * 32 bytes, inline).
+constexpr size_t kMaxRecentUsers = 32;
+
+// recent united with delta, if that is still a small list of users.
+std::optional<std::string> recent_with(FunctionCallInfo fcinfo, int recent_arg, int delta_arg) {
+	std::string recent = sketch_arg(fcinfo, recent_arg);
+	triage::user_sketch_merge(recent, sketch_arg(fcinfo, delta_arg));
+	if (triage::user_sketch_is_list(recent) && triage::user_sketch_estimate(recent) <= kMaxRecentUsers)
+		return recent;
+	return std::nullopt;
+}
+
+} // namespace
+
+TRIAGE_FUNCTION(triage_user_sketch_recent) {
+	std::optional<std::string> recent = recent_with(fcinfo, 0, 1);
+	if (!recent)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(sketch_result(*recent));
+}
+
+TRIAGE_FUNCTION(triage_user_sketch_main) {
+	if (recent_with(fcinfo, 1, 2)) {
+		// The value as stored (an out-of-line one stays where it is, unread).
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+	}
+	std::string main = sketch_arg(fcinfo, 0);
+	triage::user_sketch_merge(main, sketch_arg(fcinfo, 1));
+	triage::user_sketch_merge(main, sketch_arg(fcinfo, 2));
+	PG_RETURN_DATUM(sketch_result(main));
 }

@@ -331,3 +331,13 @@ TEST(UserSketchFormat, SaturatedRegistersDoNotOverflowTheEstimate) {
 	all_zero[0] = 0x02;
 	EXPECT_EQ(user_sketch_estimate(all_zero), 257u);
 }
+
+TEST(UserSketchForm, ListUntilTheSwitchToRegisters) {
+	std::string sketch;
+	EXPECT_TRUE(triage::user_sketch_is_list(sketch));
+	for (uint64_t i = 0; i < triage::kUserSketchMaxHashes; i++)
+		triage::user_sketch_add(sketch, "user-" + std::to_string(i));
+	EXPECT_TRUE(triage::user_sketch_is_list(sketch));
+	triage::user_sketch_add(sketch, "one more");
+	EXPECT_FALSE(triage::user_sketch_is_list(sketch));
+}

@@ -41,12 +41,9 @@ CREATE INDEX groups_user_idx ON triage.groups (project_id, users_seen_bucket);
 -- Scanned backward: priority high to low, then none.
 CREATE INDEX groups_priority_idx ON triage.groups (project_id, priority NULLS FIRST, last_seen_bucket);
 
--- The same over all projects, for searches of many projects at once.
+-- The default sort over all projects, for searches of many projects at once. (Only this one:
+-- each index over all projects cost single-row ingest about a tenth of its rate.)
 CREATE INDEX groups_date_all_idx ON triage.groups (last_seen_bucket);
-CREATE INDEX groups_new_all_idx ON triage.groups (first_seen);
-CREATE INDEX groups_freq_all_idx ON triage.groups (times_seen_bucket);
-CREATE INDEX groups_user_all_idx ON triage.groups (users_seen_bucket);
-CREATE INDEX groups_priority_all_idx ON triage.groups (priority NULLS FIRST, last_seen_bucket);
 
 -- An issue's events in time order (its latest event, its hourly counts).
 DROP INDEX triage.events_group_idx;

@@ -293,8 +293,8 @@ void require_known_tag_keys(const std::vector<int64_t> &projects, const triage::
 		               "It is neither a search field nor a tag of the events of the projects searched."};
 }
 
-// Searches over projects that hold at least this share of all issues use the indexes over all
-// projects; others, the per-project ones.
+// Searches by date over projects that hold at least this share of all issues use the index over
+// all projects; others, the per-project ones.
 constexpr double kGlobalShare = 0.5;
 
 triage_pg::KeptPlan issue_share{
@@ -321,14 +321,15 @@ struct Sort {
 	const char *value;     // the exact value column
 	bool timestamp;        // value is a timestamptz (cursor in microseconds since the Unix epoch)
 	bool priority_first;   // priority then last seen
+	bool global_index;     // has an index over all projects (groups_date_all_idx)
 };
 
 const Sort kSorts[] = {
-    {"date", "last_seen_bucket", "last_seen", true, false},
-    {"new", nullptr, "first_seen", true, false},
-    {"freq", "times_seen_bucket", "times_seen", false, false},
-    {"user", "users_seen_bucket", "users_seen", false, false},
-    {"priority", "last_seen_bucket", "last_seen", true, true},
+    {"date", "last_seen_bucket", "last_seen", true, false, true},
+    {"new", nullptr, "first_seen", true, false, false},
+    {"freq", "times_seen_bucket", "times_seen", false, false, false},
+    {"user", "users_seen_bucket", "users_seen", false, false, false},
+    {"priority", "last_seen_bucket", "last_seen", true, true, false},
 };
 
 const Sort &find_sort(const std::string &name) {
@@ -492,7 +493,7 @@ std::string search_sql(const std::vector<int64_t> &projects, const std::string &
 	std::string select = "SELECT g.id, g.priority, g." + std::string(sort.value) + ", " + cursor_expression(sort) +
 	                     " AS cursor\n    FROM triage.groups g\n   WHERE ";
 	std::string page = "\n  JOIN triage.issues i ON i.id = k.id\n ORDER BY " + page_order(sort);
-	if (projects.size() > 1 && share_of_issues(projects) >= kGlobalShare) {
+	if (sort.global_index && projects.size() > 1 && share_of_issues(projects) >= kGlobalShare) {
 		// Most of the issues: one scan of the sort's index over all projects, which stops at the
 		// page's end however selective the filters are.
 		return "SELECT i.*, k.cursor\n  FROM (" + select + "g.project_id = ANY ('{" + ids +

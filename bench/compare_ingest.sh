@@ -12,10 +12,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 base=${1:?usage: bench/compare_ingest.sh BASE [ROUNDS] [REPETITIONS]}
 rounds=${2:-3}
 reps=${3:-3}
-if [ ! -f "$top/../shared/bench/gen_events.py" ]; then
-	echo "SKIPPED: $top/../shared/bench is absent (the shared benchmark inputs)"
-	exit 0
-fi
+. "$top/bench/lib.sh"
+bench_require "$generator"
 work=$(mktemp -d /tmp/pg_triage_compare.XXXXXX)
 cleanup() {
 	git -C "$top" worktree remove --force "$work/base" >/dev/null 2>&1 || true

@@ -34,11 +34,7 @@ load_issues=${GROWTH_ISSUES:-100000}
 chunk=${GROWTH_CHUNK:-50000}
 probe_events=${GROWTH_PROBE_EVENTS:-20000}
 small_events=${GROWTH_SMALL_EVENTS:-20000}
-generator="$top/../shared/bench/gen_events.py"
-if [ ! -f "$generator" ]; then
-	echo "SKIPPED: $generator not found (the shared benchmark inputs are absent)"
-	exit 0
-fi
+bench_require "$generator"
 cd "$top"
 out="$top/bench/out"
 if [ -z "${BENCH_INSIDE:-}" ]; then

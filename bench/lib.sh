@@ -1,5 +1,19 @@
 # Shared by the bench/*.sh scripts (sourced, with $top set to the repository).
 
+# The shared benchmark inputs, outside this repository; without them the scripts skip.
+generator="$top/../shared/bench/gen_events.py"
+
+# bench_require FILE...: stops the script (exit 0, a SKIPPED line) when an input is absent.
+bench_require() {
+	local f
+	for f in "$@"; do
+		if [ ! -f "$f" ]; then
+			echo "SKIPPED: $f not found (the shared benchmark inputs are absent)"
+			exit 0
+		fi
+	done
+}
+
 # The tables the save path writes, for TRUNCATE and VACUUM between runs.
 triage_tables="triage.events, triage.groups, triage.grouphashes, triage.group_tombstones,
   triage.rejected_events, triage.ingest_counters, triage.environments, triage.releases,

@@ -23,11 +23,7 @@ events=${MEMORY_EVENTS:-500000}
 baseline=${MEMORY_BASELINE:-10000}
 every=${MEMORY_EVERY:-50000}
 pgbench=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
-generator="$top/../shared/bench/gen_events.py"
-if [ ! -f "$generator" ]; then
-	echo "SKIPPED: $generator not found (the shared benchmark inputs are absent)"
-	exit 0
-fi
+bench_require "$generator"
 if [ "$baseline" -ge "$events" ]; then
 	echo "memory.sh: MEMORY_BASELINE ($baseline) must be below MEMORY_EVENTS ($events)" >&2
 	exit 2

@@ -26,11 +26,7 @@ rows=${PGBENCH_ROWS:-200000}
 issues=${PGBENCH_ISSUES:-2000}
 clients=${PGBENCH_CLIENTS:-4}
 pgbench=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
-generator="$top/../shared/bench/gen_events.py"
-if [ ! -f "$generator" ]; then
-	echo "SKIPPED: $generator not found (the shared benchmark inputs are absent)"
-	exit 0
-fi
+bench_require "$generator"
 cd "$top"
 out="$top/bench/out"
 if [ -z "${BENCH_INSIDE:-}" ]; then

@@ -21,12 +21,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 reps=${1:-5}
 events=${BENCH_EVENTS:-20000}
 signatures=${BENCH_SIGNATURES:-2000}
-generator="$top/../shared/bench/gen_events.py"
 reference="$top/../shared/bench/plpgsql_reference.sql"
-if [ ! -f "$generator" ] || [ ! -f "$reference" ]; then
-	echo "SKIPPED: $top/../shared/bench is absent (the shared benchmark inputs)"
-	exit 0
-fi
+bench_require "$generator" "$reference"
 cd "$top"
 out="$top/bench/out"
 corpus="$out/save_path_corpus.jsonl"

@@ -6,7 +6,7 @@
 -- Issue counters are folded at the end of each INSERT statement: they are read in later statements.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
-SELECT plan(187);
+SELECT plan(194);
 
 \ir helpers/save_path.sql
 
@@ -403,6 +403,28 @@ SELECT is(pg_temp.st(pg_temp.i('o3')), 'unresolved/new', 'run_maintenance: no au
 SELECT is((SELECT issues FROM maintenance WHERE transition = 'auto_resolved'), 1::bigint, 'run_maintenance: 1 auto-resolved');
 SELECT cmp_ok((SELECT issues FROM maintenance WHERE transition = 'to_ongoing'), '>=', 2::bigint, 'run_maintenance: at least n1 and n3 to ongoing');
 SELECT is((SELECT array_agg(issues) FROM triage.run_maintenance()), ARRAY[0, 0, 0]::bigint[], 'run_maintenance again: nothing to do');
+
+-- ---------------------------------------------------------------------------------------------
+-- The users-seen sketch's SQL functions: the two halves the save path keeps, and bad input.
+CREATE TEMP TABLE sk AS
+SELECT (SELECT triage.user_sketch_agg('u' || n) FROM generate_series(1, 300) n) AS main,
+       (SELECT triage.user_sketch_agg('r' || n) FROM generate_series(1, 30) n) AS recent,
+       (SELECT triage.user_sketch_agg('d' || n) FROM generate_series(1, 2) n) AS small_delta,
+       (SELECT triage.user_sketch_agg('d' || n) FROM generate_series(1, 5) n) AS big_delta;
+SELECT is((SELECT triage.user_sketch_estimate(triage.user_sketch_recent(recent, small_delta)) FROM sk), 32::bigint,
+          'user_sketch_recent: the recent half takes a delta while it stays at 32 users');
+SELECT is((SELECT triage.user_sketch_recent(recent, big_delta) FROM sk), NULL::bytea,
+          'user_sketch_recent: NULL when the recent half would outgrow 32 users');
+SELECT is((SELECT triage.user_sketch_main(main, recent, small_delta) = main FROM sk), true,
+          'user_sketch_main: the main half unchanged while the recent half takes the delta');
+SELECT is((SELECT triage.user_sketch_main(main, recent, big_delta)
+                  = triage.user_sketch_union(triage.user_sketch_union(main, recent), big_delta) FROM sk), true,
+          'user_sketch_main: on overflow, the union of all three');
+SELECT is(triage.user_sketch_estimate(NULL), 0::bigint, 'user_sketch_estimate: no sketch, no users');
+SELECT throws_ok($$SELECT triage.user_sketch_estimate('\x07'::bytea)$$, '22023', NULL,
+                 'user_sketch_estimate: a corrupt sketch is an error (22023)');
+SELECT throws_ok($$SELECT triage.user_sketch_union('\x0102'::bytea, NULL)$$, '22023', NULL,
+                 'user_sketch_union: a truncated sketch is an error (22023)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # NOTIFY triage_issues: a committed new issue sends one notification with a JSON payload
 # {"event":"new_issue","project_id","group_id","short_id","title"}; a rolled-back insert sends
-# none; events of an existing issue send none; a regression sends {"event":"regression",...}.
+# none; events of an existing issue send none; a regression sends {"event":"regression",...};
+# an ignored issue whose condition an event meets sends {"event":"escalation",...}.
 # A listening psql reads its commands from a FIFO. After each step another session sends a
 # marker notification on the same channel, and the listener is poked until the marker arrives:
 # notifications are delivered in commit order, so each is attributed to its step.
@@ -182,6 +183,18 @@ g13=$(q "SELECT group_id FROM triage.events WHERE event_id = '00000000-0000-0000
 is "$(notifications 12)" \
 	"{\"event\":\"new_issue\",\"project_id\":$shop,\"group_id\":$g13,\"short_id\":\"SHOP-4\",\"title\":\"Issue kept\"}" \
 	"a new issue rolled back to a savepoint: no notification; the committed one: one"
+
+# Step 13: an issue ignored until 2 more events: the first sends nothing, the second escalates it.
+is "$(q "SELECT triage.ignore($g13, until_events => 2)")" "1" "ignore until 2 more events"
+q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 14 'Issue kept')')" || fail "insert an event of the ignored issue"
+mark
+is "$(notifications 13)" "" "an ignored issue's event below its condition: no notification"
+# Step 14: the event that meets the condition.
+q "INSERT INTO triage.events (project_id, payload) VALUES ($shop, '$(ev 15 'Issue kept')')" || fail "insert the escalating event"
+mark
+is "$(notifications 14)" \
+	"{\"event\":\"escalation\",\"project_id\":$shop,\"group_id\":$g13,\"short_id\":\"SHOP-4\",\"title\":\"Issue kept\"}" \
+	"the event that meets the ignore condition: one escalation notification"
 
 echo "\\q" >&3
 exec 3>&-

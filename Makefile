@@ -17,7 +17,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=pg_triage
 
 # Isolation tests (pg_isolation_regress, concurrent sessions): specs in test/isolation/specs,
 # expected outputs in test/isolation/expected, results in output_iso/.
-ISOLATION = new_issue_race resolve_race regression_race batch_order duplicate_event_id search_paging merge_race
+ISOLATION = new_issue_race resolve_race regression_race batch_order duplicate_event_id search_paging merge_race counter_race
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pg_triage
 
 PG_CPPFLAGS = -Isrc/core -Isrc/pg

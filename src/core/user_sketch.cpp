@@ -262,4 +262,12 @@ bool user_sketch_merge(std::string &into, std::string_view other) {
 	return true;
 }
 
+std::optional<std::string> user_sketch_recent_with(std::string_view recent, std::string_view delta) {
+	std::string united(recent);
+	user_sketch_merge(united, delta);
+	if (user_sketch_is_list(united) && user_sketch_estimate(united) <= kUserSketchMaxRecent)
+		return united;
+	return std::nullopt;
+}
+
 } // namespace triage

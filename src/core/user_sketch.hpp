@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,5 +54,14 @@ bool user_sketch_is_list(std::string_view sketch);
 // Union, for merging issues: into becomes the sketch of both sets of users. Returns true when into
 // changed. Both sketches are checked before into is modified; other may be into itself.
 bool user_sketch_merge(std::string &into, std::string_view other);
+
+// An issue stores its sketch in two halves: a small inline "recent" list of users and the main
+// sketch out of line, rewritten only when the recent half overflows. The recent half holds at most
+// this many users (9 + 8 * 32 bytes).
+constexpr size_t kUserSketchMaxRecent = 32;
+
+// recent united with delta, if that is still a list of at most kUserSketchMaxRecent users; nothing
+// when the users must move to the main half.
+std::optional<std::string> user_sketch_recent_with(std::string_view recent, std::string_view delta);
 
 } // namespace triage

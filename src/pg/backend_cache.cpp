@@ -88,10 +88,12 @@ void watch_cached_tables() {
 	watching = true;
 }
 
-bool cached_table_exists(CachedTable table) {
+Oid cached_table_oid(CachedTable table) {
 	watch_cached_tables();
-	return relids[static_cast<size_t>(table)] != InvalidOid;
+	return relids[static_cast<size_t>(table)];
 }
+
+bool cached_table_exists(CachedTable table) { return cached_table_oid(table) != InvalidOid; }
 
 void call_on_abort(void (*hook)()) { abort_hooks.push_back(hook); }
 

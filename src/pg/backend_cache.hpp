@@ -9,6 +9,10 @@
 #include <cstdint>
 #include <initializer_list>
 
+extern "C" {
+#include "postgres_ext.h"
+}
+
 namespace triage_pg {
 
 enum class CachedTable { projects, grouphashes, groups, releases, environments, group_environments, group_releases,
@@ -21,6 +25,8 @@ uint64_t cache_generation(std::initializer_list<CachedTable> tables);
 // objects until ALTER EXTENSION pg_triage UPDATE runs, and then leaves out what they lack
 // (tag_keys marks 0.3.0: users seen, ignore conditions, tag keys).
 bool cached_table_exists(CachedTable table);
+// Its oid (InvalidOid: the installed objects lack it).
+Oid cached_table_oid(CachedTable table);
 
 // Registers the invalidation callbacks (from _PG_init).
 void register_cache_callbacks();

@@ -89,19 +89,19 @@ void push_pairs(JsonbParseState **state, const Pairs &pairs) {
 	}
 }
 
-bool is_placeholder(const std::string &title) {
+} // namespace
+
+bool triage_pg::is_placeholder_title(std::string_view title) {
 	return title == "<untitled>" || title == "<unknown>" || title == "<unlabeled event>" || title == "Error";
 }
 
-} // namespace
-
 std::optional<std::string> triage_pg::updated_title(const std::optional<std::string> &existing,
                                                     const std::optional<std::string> &incoming) {
-	if (incoming && !incoming->empty() && !is_placeholder(*incoming))
+	if (incoming && !incoming->empty() && !is_placeholder_title(*incoming))
 		return incoming;
 	if (!existing)
-		return incoming && is_placeholder(*incoming) ? std::nullopt : incoming;
-	return is_placeholder(*existing) ? incoming : existing;
+		return incoming && is_placeholder_title(*incoming) ? std::nullopt : incoming;
+	return is_placeholder_title(*existing) ? incoming : existing;
 }
 
 TRIAGE_FUNCTION(triage_merge_group_data) {

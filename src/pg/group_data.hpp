@@ -4,8 +4,12 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace triage_pg {
+
+// <untitled>, <unknown>, <unlabeled event> and Error (triage.is_placeholder_title()).
+bool is_placeholder_title(std::string_view title);
 
 // Placeholder titles (<untitled>, <unknown>, <unlabeled event>, Error) never replace a real one,
 // and a placeholder title is replaced by whatever comes next. Null: no title.

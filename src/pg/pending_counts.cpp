@@ -4,6 +4,7 @@
 #include "boundary.hpp"
 #include "event_columns.hpp"
 #include "ignored_issues.hpp"
+#include "issue_row_update.hpp"
 #include "regressions.hpp"
 #include "side_tables.hpp"
 #include "spi.hpp"
@@ -122,6 +123,27 @@ void require_all_updated(uint64_t rows, size_t issues) {
 		               "Retry the statement: it groups the events anew."};
 }
 
+// The single-issue fold as an SQL UPDATE (for a table the direct update leaves to the executor);
+// returns whether the issue's row was there.
+bool fold_one_with_sql(const IssueRowChange &change) {
+	SpiArgs args;
+	args.int8(change.project_id).int8(change.group_id).int8(change.count);
+	args.timestamptz(change.first_seen).timestamptz(change.last_seen);
+	const bool users = change.user_delta != nullptr;
+	if (change.latest && change.only_received) {
+		args.float8(change.latest->received);
+		if (users)
+			args.bytea(*change.user_delta);
+		return spi_execute(users ? fold_one_counts_users : fold_one_counts, args).rows() == 1;
+	}
+	LatestFields none{"error", "", "", "", "{}"};
+	const LatestFields &l = change.latest ? *change.latest : none;
+	args.boolean(change.latest != nullptr).text(l.level).text(l.culprit).text(l.message).text(l.title).jsonb(l.data_json);
+	if (users)
+		args.bytea(*change.user_delta);
+	return spi_execute(users ? fold_one_users : fold_one, args).rows() == 1;
+}
+
 // Whatever a failed statement queued is gone with its rows.
 void forget_statement() {
 	pending_counts().clear();
@@ -213,31 +235,25 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 			written_.clear();
 			written_generation_ = generation;
 		}
-		int64_t group_id = DatumGetInt64(group_ids[0]);
-		if (DatumGetBool(has_latest[0])) {
-			const LatestFields &l = *latest_of_single;
-			uint64_t digest = fields_digest(l);
-			auto it = written_.find(group_id);
-			if (it != written_.end() && it->second == digest) {
-				SpiArgs args;
-				args.int8(DatumGetInt64(project_ids[0])).int8(group_id).int8(DatumGetInt64(counts[0]));
-				args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
-				args.float8(l.received);
-				if (any_users)
-					args.bytea(*user_deltas[0]);
-				require_all_updated(spi_execute(any_users ? fold_one_counts_users : fold_one_counts, args).rows(), 1);
-				return counted;
-			}
-			written_[group_id] = digest;
+		IssueRowChange change;
+		change.project_id = DatumGetInt64(project_ids[0]);
+		change.group_id = DatumGetInt64(group_ids[0]);
+		change.count = DatumGetInt64(counts[0]);
+		change.first_seen = DatumGetTimestampTz(firsts[0]);
+		change.last_seen = DatumGetTimestampTz(lasts[0]);
+		if (latest_of_single) {
+			change.latest = &*latest_of_single;
+			uint64_t digest = fields_digest(*latest_of_single);
+			auto it = written_.find(change.group_id);
+			change.only_received = it != written_.end() && it->second == digest;
+			written_[change.group_id] = digest;
 		}
-		SpiArgs args;
-		args.int8(DatumGetInt64(project_ids[0])).int8(DatumGetInt64(group_ids[0])).int8(DatumGetInt64(counts[0]));
-		args.timestamptz(DatumGetTimestampTz(firsts[0])).timestamptz(DatumGetTimestampTz(lasts[0]));
-		args.boolean(DatumGetBool(has_latest[0])).text(levels[0]).text(culprits[0]).text(messages[0]);
-		args.text(titles[0]).jsonb(datas[0]);
 		if (any_users)
-			args.bytea(*user_deltas[0]);
-		require_all_updated(spi_execute(any_users ? fold_one_users : fold_one, args).rows(), 1);
+			change.user_delta = &*user_deltas[0];
+		RowUpdate done = update_issue_row(change);
+		if (done == RowUpdate::use_sql)
+			done = fold_one_with_sql(change) ? RowUpdate::updated : RowUpdate::missing;
+		require_all_updated(done == RowUpdate::updated ? 1 : 0, 1);
 		return counted;
 	}
 	require_all_updated(spi_execute(lock_groups, SpiArgs().int8_array(group_ids)).rows(), group_ids.size());

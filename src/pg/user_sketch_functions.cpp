@@ -70,16 +70,8 @@ TRIAGE_FUNCTION(triage_user_sketch_estimate) {
 
 namespace {
 
-// The recent half of an issue's sketch holds at most this many users (9 + 8 * 32 bytes, inline).
-constexpr size_t kMaxRecentUsers = 32;
-
-// recent united with delta, if that is still a small list of users.
 std::optional<std::string> recent_with(FunctionCallInfo fcinfo, int recent_arg, int delta_arg) {
-	std::string recent = sketch_arg(fcinfo, recent_arg);
-	triage::user_sketch_merge(recent, sketch_arg(fcinfo, delta_arg));
-	if (triage::user_sketch_is_list(recent) && triage::user_sketch_estimate(recent) <= kMaxRecentUsers)
-		return recent;
-	return std::nullopt;
+	return triage::user_sketch_recent_with(sketch_arg(fcinfo, recent_arg), sketch_arg(fcinfo, delta_arg));
 }
 
 } // namespace

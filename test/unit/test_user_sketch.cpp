@@ -341,3 +341,15 @@ TEST(UserSketchForm, ListUntilTheSwitchToRegisters) {
 	triage::user_sketch_add(sketch, "one more");
 	EXPECT_FALSE(triage::user_sketch_is_list(sketch));
 }
+
+TEST(UserSketchRecentHalf, HoldsTheUnionUpToThirtyTwoUsers) {
+	EXPECT_EQ(user_sketch_recent_with("", sketch_of(9, 0, 5)), sketch_of(9, 0, 5));
+	EXPECT_EQ(user_sketch_recent_with(sketch_of(9, 0, 20), sketch_of(9, 10, 32)), sketch_of(9, 0, 32));
+	EXPECT_EQ(user_sketch_recent_with(sketch_of(9, 0, 32), ""), sketch_of(9, 0, 32));
+}
+
+TEST(UserSketchRecentHalf, OverflowsPastThirtyTwoUsersOrRegisters) {
+	EXPECT_EQ(user_sketch_recent_with(sketch_of(9, 0, 32), sketch_of(9, 32, 33)), std::nullopt);
+	EXPECT_EQ(user_sketch_recent_with("", sketch_of(9, 0, 1000)), std::nullopt);
+	EXPECT_THROW(user_sketch_recent_with("\x07", sketch_of(9, 0, 1)), triage::Error);
+}

@@ -18,7 +18,8 @@ bench_require() {
 triage_tables="triage.events, triage.groups, triage.grouphashes, triage.group_tombstones,
   triage.rejected_events, triage.ingest_counters, triage.environments, triage.releases,
   triage.release_environments, triage.group_environments, triage.group_releases,
-  triage.group_resolutions, triage.activities, triage.project_counters"
+  triage.group_resolutions, triage.activities, triage.project_counters, triage.tag_keys,
+  triage.group_snoozes, triage.group_redirects"
 
 # bench_reexec SCRIPT ARGS...: runs the script again inside the benchmark's server (BENCH_INSIDE=1):
 # the server of the PG* environment with BENCH_CLUSTER=current, else a throwaway cluster

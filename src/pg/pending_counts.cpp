@@ -69,8 +69,8 @@ KeptPlan fold_counts_users{
     {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID, BOOLARRAYOID, TEXTARRAYOID,
      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, JSONBARRAYOID, BYTEAARRAYOID}};
 
-// The same for one issue (a single-row INSERT, the common case for applications): a plan with
-// scalar parameters starts much faster than the unnest join.
+// The same for one issue, when the direct row update (issue_row_update.hpp) leaves it to SQL: a
+// plan with scalar parameters starts much faster than the unnest join.
 #define FOLD_ONE_SET                                                                                               \
 	"UPDATE triage.groups g SET times_seen = g.times_seen + $3, "                                                  \
 	"first_seen = LEAST(g.first_seen, $4), last_seen = GREATEST(g.last_seen, $5), "                                \

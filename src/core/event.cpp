@@ -79,6 +79,8 @@ public:
 		return scalar(v);
 	}
 	bool Key(std::string_view key) override {
+		if (capturing_)
+			message_json_.key(key);
 		key_ = key;
 		return true;
 	}
@@ -141,6 +143,7 @@ private:
 		thread_list,
 		thread,
 		messages,        // logentry / sentry.interfaces.Message / the "message" object
+		message_json,    // one of those as an array: kept as its JSON text (message_json_)
 		message_params,  // its "params" (an array, or an object of named params)
 		fingerprint,
 		tags_object,
@@ -156,12 +159,14 @@ private:
 		request,
 	};
 
+	struct Messages;
 	struct Container {
 		Ctx ctx;
 		Stacktrace *stacktrace = nullptr; // stacktrace, frame_list, frame: the stack trace read
 		Exception *exception = nullptr;   // exception, mechanism, ...: the exception read
 		bool from_values = false;         // exception_list: the "values" of an exception interface
 		NamedContext *context = nullptr;  // named_context: the context read
+		Messages *messages = nullptr;     // message_json: the messages the text goes to
 	};
 
 	// Messages by where they came from: logentry wins over the legacy "message".
@@ -177,6 +182,10 @@ private:
 	// Containers
 
 	bool open(bool is_object) {
+		if (capturing_) {
+			message_json_.open(is_object);
+			return true;
+		}
 		Container c{Ctx::skip};
 		if (stack_.empty()) {
 			root_is_object_ = is_object;
@@ -202,10 +211,26 @@ private:
 		default: break;
 		}
 		stack_.push_back(c);
+		if (c.ctx == Ctx::message_json) {
+			message_json_ = CompactJsonText();
+			message_json_.open(is_object);
+			capturing_ = true;
+		}
 		return true;
 	}
 
 	bool close() {
+		if (capturing_) {
+			if (!message_json_.close())
+				return true;
+			// The array is complete: Relay stores it as its JSON text, the formatted message.
+			capturing_ = false;
+			Messages *m = stack_.back().messages;
+			stack_.pop_back();
+			m->formatted = event_.own(std::string(message_json_.text()));
+			m->is_object = m != &message_;
+			return true;
+		}
 		Container c = stack_.back();
 		stack_.pop_back();
 		if (c.ctx == Ctx::tag_pair && pair_count_ == 2 && pair_strings_ == 2)
@@ -377,6 +402,9 @@ private:
 			if (is_object) {
 				c.ctx = Ctx::messages;
 				current_messages_ = m;
+			} else {
+				c.ctx = Ctx::message_json;
+				c.messages = m;
 			}
 		} else if (key == "fingerprint") {
 			if (!is_object)
@@ -412,6 +440,17 @@ private:
 	// Scalars
 
 	bool scalar(const Scalar &v) {
+		if (capturing_) {
+			switch (v.kind) {
+			case Scalar::null: message_json_.null(); break;
+			case Scalar::boolean: message_json_.boolean(v.b); break;
+			case Scalar::integer: message_json_.integer(v.i); break;
+			case Scalar::unsigned_integer: message_json_.unsigned_integer(v.u); break;
+			case Scalar::real: message_json_.real(v.d); break;
+			case Scalar::string: message_json_.string(v.text); break;
+			}
+			return true;
+		}
 		if (stack_.empty()) { // the document is a scalar
 			root_is_object_ = false;
 			return true;
@@ -537,16 +576,16 @@ private:
 			event_.stacktrace.reset();
 		else if (Messages *m = messages_for(key)) {
 			*m = {};
-			if (key == "message") { // the legacy "message" is the formatted text; Relay writes a
-				                    // number or boolean as its JSON text
-				m->formatted = v.as_string();
-				if (v.kind == Scalar::integer || v.kind == Scalar::unsigned_integer || v.kind == Scalar::real ||
-				    v.kind == Scalar::boolean)
-					m->formatted = event_.own(scalar_json(v));
-			} else if (v.kind == Scalar::string) { // a plain-string logentry is its formatted text
+			// A value that is not an object is the formatted text (Relay): a string as it is, a
+			// number or true as its JSON text; false and null are no message. The legacy
+			// "message" is only the fallback; a logentry given so wins over it.
+			std::optional<std::string_view> text = v.as_string();
+			if (v.kind == Scalar::integer || v.kind == Scalar::unsigned_integer || v.kind == Scalar::real ||
+			    (v.kind == Scalar::boolean && v.b))
+				text = event_.own(scalar_json(v));
+			m->formatted = text;
+			if (key != "message" && text)
 				m->is_object = true;
-				m->formatted = v.text;
-			}
 		} else if (key == "fingerprint") {
 			event_.fingerprint.reset();
 			fingerprint_values_.clear();
@@ -681,11 +720,7 @@ private:
 		case Scalar::boolean: return v.b ? "true" : "false";
 		case Scalar::integer: return std::to_string(v.i);
 		case Scalar::unsigned_integer: return std::to_string(v.u);
-		case Scalar::real: {
-			char buffer[64];
-			auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v.d);
-			return ec == std::errc() ? std::string(buffer, end) : std::string();
-		}
+		case Scalar::real: return float_json_text(v.d);
 		default: return {};
 		}
 	}
@@ -909,6 +944,8 @@ private:
 
 	Messages logentry_, interfaces_message_, message_;
 	Messages *current_messages_ = nullptr;
+	CompactJsonText message_json_; // while capturing_: the array being read as a message
+	bool capturing_ = false;
 	std::vector<std::string> fingerprint_values_;
 	std::pair<std::string_view, std::string_view> pair_;
 	int pair_count_ = 0, pair_strings_ = 0;

@@ -1,5 +1,7 @@
 #include "json.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 
@@ -288,6 +290,101 @@ void append_json_string(std::string &out, std::string_view value) {
 		}
 	}
 	out.push_back('"');
+}
+
+std::string float_json_text(double d) {
+	// The shortest round-trip digits and exponent, from to_chars' scientific form (d.ddde±x).
+	char buffer[64];
+	auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, d, std::chars_format::scientific);
+	if (ec != std::errc())
+		return "null";
+	std::string_view sci(buffer, static_cast<size_t>(end - buffer));
+	std::string out;
+	if (sci.front() == '-') {
+		out.push_back('-');
+		sci.remove_prefix(1);
+	}
+	size_t e = sci.find('e');
+	std::string digits;
+	for (char c : sci.substr(0, e))
+		if (c != '.')
+			digits.push_back(c);
+	while (digits.size() > 1 && digits.back() == '0')
+		digits.pop_back();
+	if (digits == "0")
+		return out + "0.0";
+	int exponent = std::atoi(std::string(sci.substr(e + 1)).c_str());
+	// value = 0.digits * 10^point
+	int length = static_cast<int>(digits.size()), point = exponent + 1;
+	if (point >= length && point <= 16) { // 1234e7 -> 12340000000.0
+		out += digits;
+		out.append(static_cast<size_t>(point - length), '0');
+		out += ".0";
+	} else if (point > 0 && point <= 16) { // 1234e-2 -> 12.34
+		out += digits.substr(0, static_cast<size_t>(point));
+		out += '.';
+		out += digits.substr(static_cast<size_t>(point));
+	} else if (point > -5 && point <= 0) { // 1234e-6 -> 0.001234
+		out += "0.";
+		out.append(static_cast<size_t>(-point), '0');
+		out += digits;
+	} else { // 1e30, 1.234e33
+		out += digits[0];
+		if (length > 1) {
+			out += '.';
+			out += digits.substr(1);
+		}
+		out += 'e';
+		out += std::to_string(point - 1);
+	}
+	return out;
+}
+
+void CompactJsonText::string(std::string_view s) {
+	std::string text;
+	append_json_string(text, s);
+	value(std::move(text));
+}
+
+void CompactJsonText::key(std::string_view k) {
+	if (!open_.empty())
+		open_.back().key.assign(k);
+}
+
+void CompactJsonText::open(bool is_object) { open_.push_back(Container{is_object, {}, {}}); }
+
+bool CompactJsonText::close() {
+	Container c = std::move(open_.back());
+	open_.pop_back();
+	std::string text(1, c.is_object ? '{' : '[');
+	if (c.is_object)
+		std::stable_sort(c.members.begin(), c.members.end(),
+		                 [](const auto &a, const auto &b) { return a.first < b.first; });
+	bool first = true;
+	for (size_t i = 0; i < c.members.size(); i++) {
+		if (c.is_object && i + 1 < c.members.size() && c.members[i + 1].first == c.members[i].first)
+			continue; // a duplicate key: the last value wins
+		if (!first)
+			text.push_back(',');
+		first = false;
+		if (c.is_object) {
+			append_json_string(text, c.members[i].first);
+			text.push_back(':');
+		}
+		text += c.members[i].second;
+	}
+	text.push_back(c.is_object ? '}' : ']');
+	value(std::move(text));
+	return open_.empty();
+}
+
+void CompactJsonText::value(std::string text) {
+	if (open_.empty()) {
+		text_ = std::move(text);
+		return;
+	}
+	Container &c = open_.back();
+	c.members.emplace_back(c.is_object ? c.key : std::string(), std::move(text));
 }
 
 } // namespace triage

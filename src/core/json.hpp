@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "errors.hpp"
 
@@ -115,5 +117,37 @@ inline std::string_view string_of(const JsonValue &value) {
 // Appends value to out as a JSON string literal (quotes and escapes included). A NUL byte is
 // written as U+2400 (the symbol for NUL), since PostgreSQL's jsonb cannot hold \u0000.
 void append_json_string(std::string &out, std::string_view value);
+
+// The shortest text that reads back as d, written as serde_json (ryu) writes floats: 1.0, 12.5,
+// 0.001, 1e-7, 1.5e300 (no exponent from 1e-5 up to below 1e16).
+std::string float_json_text(double d);
+
+// The compact JSON text of a value, built from its parse events as Relay's serde_json writes its
+// values: no spaces, object keys in byte order (of duplicate keys the last wins), floats as
+// float_json_text. (Relay stores a legacy "message" sent as an array as this text.)
+class CompactJsonText {
+public:
+	void null() { value("null"); }
+	void boolean(bool b) { value(b ? "true" : "false"); }
+	void integer(int64_t i) { value(std::to_string(i)); }
+	void unsigned_integer(uint64_t u) { value(std::to_string(u)); }
+	void real(double d) { value(float_json_text(d)); }
+	void string(std::string_view s);
+	void key(std::string_view k);
+	void open(bool is_object);
+	// Closes the innermost container; true when that was the outermost one (the text is done).
+	bool close();
+	const std::string &text() const { return text_; }
+
+private:
+	struct Container {
+		bool is_object;
+		std::vector<std::pair<std::string, std::string>> members; // (key, value text); keys empty in arrays
+		std::string key;
+	};
+	void value(std::string text);
+	std::vector<Container> open_;
+	std::string text_;
+};
 
 } // namespace triage

@@ -5,7 +5,7 @@
 -- Issue counters are folded at the end of each INSERT statement: they are read in later statements.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
-SELECT plan(116);
+SELECT plan(118);
 
 \ir helpers/save_path.sql
 
@@ -189,7 +189,9 @@ INSERT INTO triage.events (project_id, event_id, payload) VALUES
   (pg_temp.pid('m04'), '04000000000000000000000000000078', '{"message":"legacy message","logentry":{"message":"logentry message"}}'),
   (pg_temp.pid('m04'), '04000000000000000000000000000079', '{"message":1234}'),
   (pg_temp.pid('m04'), '04000000000000000000000000000080', '{"logentry":"plain string logentry"}'),
-  (pg_temp.pid('m04'), '04000000000000000000000000000081', '{}');
+  (pg_temp.pid('m04'), '04000000000000000000000000000081', '{}'),
+  (pg_temp.pid('m04'), '04000000000000000000000000000096', '{"message":["asdf", {"b": 2, "a": 1.0}]}'),
+  (pg_temp.pid('m04'), '04000000000000000000000000000097', '{"message":false}');
 -- AT-13
 SELECT is((pg_temp.e('04000000000000000000000000000061')).type, 'default', 'AT-13: a message-less event with a transaction is of type default');
 SELECT is((pg_temp.g('04000000000000000000000000000061')).culprit, '/checkout', 'AT-13: its culprit is the transaction');
@@ -244,6 +246,9 @@ SELECT is((pg_temp.e('04000000000000000000000000000081')).title, '<unlabeled eve
 SELECT is((pg_temp.e('04000000000000000000000000000078')).title, 'logentry message', 'AT-21: logentry.message wins over the legacy message');
 SELECT is((pg_temp.e('04000000000000000000000000000079')).title, '1234', 'AT-21: a non-string message is stringified (1234 -> "1234")');
 SELECT is((pg_temp.e('04000000000000000000000000000080')).title, 'plain string logentry', 'AT-21: a plain-string logentry is its formatted value');
+SELECT is((pg_temp.e('04000000000000000000000000000096')).title, '["asdf",{"a":1.0,"b":2}]',
+          'AT-21: a message sent as an array is its compact JSON text, as Relay writes it (["asdf"] -> ''["asdf"]'')');
+SELECT is((pg_temp.e('04000000000000000000000000000097')).title, '<unlabeled event>', 'AT-21: a message false is no message, not "false" (Relay)');
 
 -- ---------------------------------------------------------------------------------------------
 -- AT-10 / AT-24 / section 9.6: tags and the user.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "event.hpp"
+#include "json.hpp"
 
 using namespace triage;
 
@@ -94,6 +95,44 @@ TEST(EventReader, MessagesPreferLogentry) {
 	EXPECT_EQ(*interface.event.logentry_message, "m");
 	auto object = parse(R"({"message":{"formatted":"f"}})");
 	EXPECT_EQ(*object.event.logentry_formatted, "f");
+}
+
+// Relay: a message value that is not an object is the formatted text, a non-string one as its
+// compact JSON text (serde_json: no spaces, object keys sorted); false and null are no message.
+TEST(EventReader, NonStringMessagesBecomeTheirJsonText) {
+	EXPECT_EQ(*parse(R"({"message":["asdf"]})").event.logentry_formatted, R"(["asdf"])");
+	EXPECT_EQ(*parse(R"({"message":[1, 2.5, true, null, "a\"b", {"z": 1, "a": [], "m": {}}]})").event.logentry_formatted,
+	          R"([1,2.5,true,null,"a\"b",{"a":[],"m":{},"z":1}])");
+	EXPECT_EQ(*parse(R"({"message":[{"k":1,"k":2}]})").event.logentry_formatted, R"([{"k":2}])");
+	EXPECT_EQ(*parse(R"({"message":1234})").event.logentry_formatted, "1234");
+	EXPECT_EQ(*parse(R"({"message":1.0})").event.logentry_formatted, "1.0");
+	EXPECT_EQ(*parse(R"({"message":true})").event.logentry_formatted, "true");
+	EXPECT_FALSE(parse(R"({"message":false})").event.logentry_formatted);
+	EXPECT_FALSE(parse(R"({"message":null})").event.logentry_formatted);
+	// logentry in those forms too, and it wins over the legacy message.
+	EXPECT_EQ(*parse(R"({"logentry":[1,[2]],"message":"legacy"})").event.logentry_formatted, "[1,[2]]");
+	EXPECT_EQ(*parse(R"({"logentry":7,"message":"legacy"})").event.logentry_formatted, "7");
+	// Members after the array are read as usual.
+	auto after = parse(R"({"message":[{"level":"x"}],"level":"warning"})");
+	EXPECT_EQ(*after.event.logentry_formatted, R"([{"level":"x"}])");
+	EXPECT_EQ(after.event.level, "warning");
+}
+
+TEST(FloatJsonText, WritesFloatsAsSerdeJsonDoes) {
+	EXPECT_EQ(float_json_text(1.0), "1.0");
+	EXPECT_EQ(float_json_text(0.0), "0.0");
+	EXPECT_EQ(float_json_text(-0.0), "-0.0");
+	EXPECT_EQ(float_json_text(12.5), "12.5");
+	EXPECT_EQ(float_json_text(-3.25), "-3.25");
+	EXPECT_EQ(float_json_text(0.001234), "0.001234");
+	EXPECT_EQ(float_json_text(0.00001), "0.00001");
+	EXPECT_EQ(float_json_text(0.000001), "1e-6");
+	EXPECT_EQ(float_json_text(1.5e-7), "1.5e-7");
+	EXPECT_EQ(float_json_text(12340000000.0), "12340000000.0");
+	EXPECT_EQ(float_json_text(1e15), "1000000000000000.0");
+	EXPECT_EQ(float_json_text(1e16), "1e16");
+	EXPECT_EQ(float_json_text(1.234e33), "1.234e33");
+	EXPECT_EQ(float_json_text(0.1), "0.1");
 }
 
 TEST(EventReader, ThreadsTagsFingerprintAndReports) {

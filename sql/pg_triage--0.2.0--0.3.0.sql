@@ -75,6 +75,12 @@ CREATE TABLE triage.group_redirects (
 );
 CREATE INDEX group_redirects_group_idx ON triage.group_redirects (group_id);
 
+-- The project's counter row is also the lock a transaction takes before it creates a release or
+-- an environment (as before an issue), so that creations in a project never wait for each other
+-- in opposite orders. A project whose first creation is not an issue gets the row with value 0.
+ALTER TABLE triage.project_counters DROP CONSTRAINT project_counters_value_check,
+  ADD CONSTRAINT project_counters_value_check CHECK (value >= 0);
+
 -- The tag keys seen in each project's events (search tells tags from unknown keys with it).
 -- Filled by the save path; here from the events stored before 0.3.0.
 CREATE TABLE triage.tag_keys (

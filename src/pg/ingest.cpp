@@ -5,7 +5,8 @@
 //
 // Lock order, the same for every writer so that concurrent inserts cannot deadlock:
 //   1. the project's short-id counter row, before anything else, and only by a transaction that
-//      creates an issue (held to its end, so creations in a project are serialized);
+//      creates an issue, a release or an environment (held to its end, so creations in a project
+//      are serialized);
 //   2. grouphash rows of the event, in hash order (inserts, then FOR UPDATE);
 //   3. at the end of each statement (pending_counts.cpp), in key order: issue rows (regressions,
 //      then counters), then side-table rows.

@@ -26,6 +26,19 @@ KeptPlan create_environment{"INSERT INTO triage.environments (project_id, name) 
                             "ON CONFLICT (project_id, name) DO NOTHING RETURNING id",
                             {INT8OID, TEXTOID}};
 
+// Taken before a release or an environment is created: the project's counter row, which issue
+// creation locks first too (ingest.cpp), so that a transaction creating rows in a project holds
+// it before any of them and creators never wait for each other in opposite orders. (Objects of
+// 0.2.0 do not allow the row's value 0: creations there go without it.)
+KeptPlan lock_creations{"INSERT INTO triage.project_counters AS c (project_id, value) VALUES ($1, 0) "
+                        "ON CONFLICT (project_id) DO UPDATE SET value = c.value",
+                        {INT8OID}};
+
+void lock_project_creations(int64_t project_id) {
+	if (cached_table_exists(CachedTable::tag_keys))
+		spi_execute(lock_creations, SpiArgs().int8(project_id));
+}
+
 // Sentry prefers an existing "<slug>-<version>" release (legacy naming) over "<version>".
 KeptPlan find_release{"(SELECT id, version, COALESCE(date_released, date_added) FROM triage.releases "
                       "WHERE project_id = $1 AND version = $3) UNION ALL "
@@ -193,8 +206,10 @@ int64_t find_or_create_environment(const Project &project, const std::string &na
 		return it->second;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		SpiResult found = spi_execute(find_environment, SpiArgs().int8(project.id).text(name), 1);
-		if (found.rows() == 0)
+		if (found.rows() == 0) {
+			lock_project_creations(project.id);
 			found = spi_execute(create_environment, SpiArgs().int8(project.id).text(name), 1);
+		}
 		if (found.rows() > 0) {
 			int64_t id = found.int8(0, 0);
 			remember(c.environments, key, id);
@@ -215,6 +230,7 @@ triage::ReleaseRef find_or_create_release(const Project &project, const std::str
 	for (int attempt = 0; attempt < 2; attempt++) {
 		SpiResult found = spi_execute(find_release, SpiArgs().int8(project.id).text(version).text(prefixed), 1);
 		if (found.rows() == 0) {
+			lock_project_creations(project.id);
 			std::optional<triage::SemverColumns> semver = triage::semver_columns(version);
 			SpiArgs args;
 			args.int8(project.id).int8(project.organization_id).text(version).timestamptz(occurred_at);

@@ -21,6 +21,7 @@ extern "C" {
 #include "access/xact.h"
 #include "catalog/pg_class_d.h"
 #include "catalog/pg_trigger_d.h"
+#include "catalog/pg_type_d.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -29,6 +30,7 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -43,7 +45,8 @@ namespace {
 // older than the library, lack it).
 struct GroupColumns {
 	Oid relid = InvalidOid;
-	int natts = 0;
+	uint64_t generation = 0;
+	bool usable = false; // every column found has the type this update writes
 	int project_id = 0, id = 0, times_seen = 0, first_seen = 0, last_seen = 0, level = 0, culprit = 0, message = 0,
 	    title = 0, data = 0;
 	int users_seen = 0, user_sketch = 0, user_sketch_recent = 0;
@@ -51,42 +54,50 @@ struct GroupColumns {
 	Oid level_type = InvalidOid;
 };
 
-// Inside pg_guarded.
-const GroupColumns &group_columns(Relation rel) {
+// Inside pg_guarded. Looked up again whenever the table's relcache entry changed (an ALTER
+// TABLE), since generation is cache_generation({CachedTable::groups}).
+const GroupColumns &group_columns(Relation rel, uint64_t generation) {
 	static GroupColumns c;
 	TupleDesc desc = RelationGetDescr(rel);
-	if (c.relid == RelationGetRelid(rel) && c.natts == desc->natts)
+	if (c.relid == RelationGetRelid(rel) && c.generation == generation)
 		return c;
-	auto number = [desc](const char *name) {
+	c = GroupColumns{};
+	bool types_ok = true;
+	auto typed = [desc, &types_ok](const char *name, Oid type) {
 		int n = SPI_fnumber(desc, name);
-		return n > 0 ? n : 0;
+		if (n <= 0)
+			return 0;
+		if (type != InvalidOid && TupleDescAttr(desc, n - 1)->atttypid != type)
+			types_ok = false;
+		return n;
 	};
-	auto required = [&number](const char *name) {
-		int n = number(name);
+	auto required = [&typed](const char *name, Oid type) {
+		int n = typed(name, type);
 		if (n == 0)
 			elog(ERROR, "triage.groups has no column %s", name);
 		return n;
 	};
-	c = GroupColumns{};
-	c.project_id = required("project_id");
-	c.id = required("id");
-	c.times_seen = required("times_seen");
-	c.first_seen = required("first_seen");
-	c.last_seen = required("last_seen");
-	c.level = required("level");
-	c.culprit = required("culprit");
-	c.message = required("message");
-	c.title = required("title");
-	c.data = required("data");
-	c.users_seen = number("users_seen");
-	c.user_sketch = number("user_sketch");
-	c.user_sketch_recent = number("user_sketch_recent");
-	c.last_seen_bucket = number("last_seen_bucket");
-	c.times_seen_bucket = number("times_seen_bucket");
-	c.users_seen_bucket = number("users_seen_bucket");
+	c.project_id = required("project_id", INT8OID);
+	c.id = required("id", INT8OID);
+	c.times_seen = required("times_seen", INT8OID);
+	c.first_seen = required("first_seen", TIMESTAMPTZOID);
+	c.last_seen = required("last_seen", TIMESTAMPTZOID);
+	c.level = required("level", InvalidOid);
+	c.culprit = required("culprit", TEXTOID);
+	c.message = required("message", TEXTOID);
+	c.title = required("title", TEXTOID);
+	c.data = required("data", JSONBOID);
+	c.users_seen = typed("users_seen", INT8OID);
+	c.user_sketch = typed("user_sketch", BYTEAOID);
+	c.user_sketch_recent = typed("user_sketch_recent", BYTEAOID);
+	c.last_seen_bucket = typed("last_seen_bucket", INT8OID);
+	c.times_seen_bucket = typed("times_seen_bucket", INT4OID);
+	c.users_seen_bucket = typed("users_seen_bucket", INT4OID);
 	c.level_type = TupleDescAttr(desc, c.level - 1)->atttypid;
+	c.usable = types_ok && get_typtype(c.level_type) == TYPTYPE_ENUM &&
+	           (c.users_seen_bucket == 0 || c.users_seen != 0);
 	c.relid = RelationGetRelid(rel);
-	c.natts = desc->natts;
+	c.generation = generation;
 	return c;
 }
 
@@ -95,6 +106,8 @@ const GroupColumns &group_columns(Relation rel) {
 // status and substatus, never written here), only our generated columns (computed here), no rule,
 // no row-level security, a primary key on (project_id, id), and the privileges the UPDATE needs.
 bool direct_update_allowed(Relation rel, const GroupColumns &c) {
+	if (!c.usable)
+		return false;
 	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relrowsecurity || rel->rd_rules != nullptr)
 		return false;
 	if (const TriggerDesc *triggers = rel->trigdesc)
@@ -181,6 +194,9 @@ NewValues compute(const IssueRowChange &change, const OldValues &old) {
 		if (old.title)
 			existing.emplace(*old.title);
 		n.title = updated_title(existing, l.title);
+		if (!n.title) // (only a NULL title before could give that; the UPDATE would refuse it too)
+			throw SqlError{ERRCODE_NOT_NULL_VIOLATION,
+			               "null value in column \"title\" of relation \"groups\" violates not-null constraint", ""};
 		n.keep_message = l.message.empty() || is_placeholder_title(l.message);
 	}
 	if (change.user_delta) {
@@ -245,10 +261,7 @@ Bitmapset *fill_new(Row &row, const IssueRowChange &change, const NewValues &n) 
 		if (!n.keep_message)
 			set(c.message,
 			    PointerGetDatum(cstring_to_text_with_len(l.message.data(), static_cast<int>(l.message.size()))));
-		if (n.title)
-			set(c.title, PointerGetDatum(cstring_to_text_with_len(n.title->data(), static_cast<int>(n.title->size()))));
-		else
-			set(c.title, (Datum)0, true);
+		set(c.title, PointerGetDatum(cstring_to_text_with_len(n.title->data(), static_cast<int>(n.title->size()))));
 		Datum incoming = DirectFunctionCall1(jsonb_in, CStringGetDatum(l.data_json.c_str()));
 		set(c.data, DirectFunctionCall2(triage_merge_group_data, old_data, incoming));
 	} else if (change.latest) {
@@ -308,14 +321,25 @@ void finish(Row &row) {
 	});
 }
 
+// A result the update cannot go on from: the row was changed by this very command (as the
+// executor reports it), or something unexpected.
+[[noreturn]] void fail(Row &row, TM_Result result) {
+	finish(row);
+	if (result == TM_SelfModified)
+		throw SqlError{ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION,
+		               "the issue's row was already modified by an operation triggered by the current command", ""};
+	throw SqlError{ERRCODE_INTERNAL_ERROR, "unexpected result of an issue row update", ""};
+}
+
 } // namespace
 
 RowUpdate update_issue_row(const IssueRowChange &change) {
 	Oid relid = cached_table_oid(CachedTable::groups);
+	uint64_t generation = cache_generation({CachedTable::groups});
 	Row row;
 	bool allowed = DatumGetBool(pg_guarded([&]() -> Datum {
 		row.rel = table_open(relid, RowExclusiveLock);
-		row.columns = &group_columns(row.rel);
+		row.columns = &group_columns(row.rel, generation);
 		if (!direct_update_allowed(row.rel, *row.columns)) {
 			table_close(row.rel, NoLock);
 			return BoolGetDatum(false);
@@ -359,7 +383,13 @@ RowUpdate update_issue_row(const IssueRowChange &change) {
 			finish(row);
 			return RowUpdate::missing;
 		}
-		NewValues n = compute(effective, old);
+		NewValues n;
+		try {
+			n = compute(effective, old);
+		} catch (...) {
+			finish(row);
+			throw;
+		}
 		TM_Result result;
 		TM_FailureData failure;
 		LockTupleMode lock_mode;
@@ -377,16 +407,15 @@ RowUpdate update_issue_row(const IssueRowChange &change) {
 			finish(row);
 			return RowUpdate::updated;
 		}
-		if (result == TM_SelfModified)
-			throw SqlError{ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION,
-			               "the issue's row was already modified by an operation triggered by the current command", ""};
 		if (result != TM_Updated && result != TM_Deleted)
-			throw SqlError{ERRCODE_INTERNAL_ERROR, "unexpected result of an issue row update", ""};
-		if (IsolationUsesXactSnapshot())
+			fail(row, result);
+		if (IsolationUsesXactSnapshot()) {
+			finish(row);
 			throw SqlError{ERRCODE_T_R_SERIALIZATION_FAILURE,
 			               result == TM_Updated ? "could not serialize access due to concurrent update"
 			                                    : "could not serialize access due to concurrent delete",
 			               ""};
+		}
 		if (result == TM_Deleted) {
 			finish(row);
 			return RowUpdate::missing;
@@ -404,7 +433,7 @@ RowUpdate update_issue_row(const IssueRowChange &change) {
 			return RowUpdate::missing;
 		}
 		if (result != TM_Ok)
-			throw SqlError{ERRCODE_INTERNAL_ERROR, "unexpected result of an issue row lock", ""};
+			fail(row, result);
 	}
 }
 

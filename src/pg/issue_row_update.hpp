@@ -29,7 +29,7 @@ struct IssueRowChange {
 
 enum class RowUpdate { updated, missing, use_sql };
 
-// Applies change to the issue's row (SPI connected). missing: no such issue (a concurrent merge
+// Applies change to the issue's row. missing: no such issue (a concurrent merge
 // or delete removed it); use_sql: the table needs the SQL statement.
 RowUpdate update_issue_row(const IssueRowChange &change);
 

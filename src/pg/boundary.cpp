@@ -50,6 +50,13 @@ Datum invoke(Datum (*body)(FunctionCallInfo), FunctionCallInfo fcinfo) {
 	pg_unreachable();
 }
 
+Datum bytea_datum(std::string_view bytes) {
+	bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + bytes.size()));
+	SET_VARSIZE(b, VARHDRSZ + bytes.size());
+	memcpy(VARDATA(b), bytes.data(), bytes.size());
+	return PointerGetDatum(b);
+}
+
 std::pair<const char *, size_t> text_arg(FunctionCallInfo fcinfo, int n) {
 	text *t = PG_GETARG_TEXT_PP(n);
 	return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)};

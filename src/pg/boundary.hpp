@@ -11,6 +11,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "errors.hpp"
@@ -61,6 +62,9 @@ Datum invoke(Datum (*body)(FunctionCallInfo), FunctionCallInfo fcinfo);
 
 // Reads a text argument (detoasted) as a view; call before any C++ object is alive.
 std::pair<const char *, size_t> text_arg(FunctionCallInfo fcinfo, int n);
+
+// A bytea holding bytes, in the current memory context; call inside pg_guarded.
+Datum bytea_datum(std::string_view bytes);
 
 } // namespace triage_pg
 

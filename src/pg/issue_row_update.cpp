@@ -165,13 +165,6 @@ std::optional<std::string_view> varlena_view(Datum d, bool is_null) {
 	return std::string_view(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 }
 
-Datum bytea_datum(const std::string &s) {
-	bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + s.size()));
-	SET_VARSIZE(b, VARHDRSZ + s.size());
-	memcpy(VARDATA(b), s.data(), s.size());
-	return PointerGetDatum(b);
-}
-
 // The new values of the columns this update writes, computed in C++ from the old ones.
 struct NewValues {
 	int64 times_seen = 0;

@@ -67,16 +67,6 @@ SpiArgs &SpiArgs::timestamptz_array(const std::vector<Datum> &v) {
 }
 SpiArgs &SpiArgs::bool_array(const std::vector<Datum> &v) { return array(v, BOOLOID, 1, true, TYPALIGN_CHAR); }
 
-namespace {
-// A bytea in the current memory context; call inside pg_guarded.
-Datum bytea_datum(const std::string &v) {
-	bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + v.size()));
-	SET_VARSIZE(b, VARHDRSZ + v.size());
-	memcpy(VARDATA(b), v.data(), v.size());
-	return PointerGetDatum(b);
-}
-} // namespace
-
 SpiArgs &SpiArgs::bytea(const std::string &v) {
 	return push(pg_guarded([&]() -> Datum { return bytea_datum(v); }));
 }

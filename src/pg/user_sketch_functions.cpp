@@ -27,12 +27,7 @@ std::string sketch_arg(FunctionCallInfo fcinfo, int n) {
 }
 
 Datum sketch_result(const std::string &sketch) {
-	return triage_pg::pg_guarded([&]() -> Datum {
-		bytea *b = static_cast<bytea *>(palloc(VARHDRSZ + sketch.size()));
-		SET_VARSIZE(b, VARHDRSZ + sketch.size());
-		memcpy(VARDATA(b), sketch.data(), sketch.size());
-		return PointerGetDatum(b);
-	});
+	return triage_pg::pg_guarded([&]() -> Datum { return triage_pg::bytea_datum(sketch); });
 }
 
 } // namespace

@@ -36,6 +36,10 @@ AS $$ SELECT COALESCE(array_agg(k.name ORDER BY k.name), '{}')
 CREATE FUNCTION pg_temp.qs(p_sort text, p_query text DEFAULT '') RETURNS text[] LANGUAGE sql
 AS $$ SELECT COALESCE(array_agg(COALESCE(k.name, s.id::text) ORDER BY s.ordinality), '{}')
         FROM triage.search(pg_temp.pid('s12'), p_query, p_sort, 100) WITH ORDINALITY s LEFT JOIN k ON k.id = s.id $$;
+-- A search of project s12 that must fail with p_state (and p_message, unless NULL).
+CREATE FUNCTION pg_temp.search_fails(p_query text, p_state text, p_message text, p_description text) RETURNS text
+LANGUAGE sql AS $$ SELECT throws_ok(format('SELECT * FROM triage.search(%s, %L)', pg_temp.pid('s12'), p_query),
+                                    p_state, p_message, p_description) $$;
 -- UTC date and date-time of an instant, as the search syntax writes them.
 CREATE FUNCTION pg_temp.day(p_ago int) RETURNS text LANGUAGE sql
 AS $$ SELECT to_char(pg_temp.at(p_ago) AT TIME ZONE 'UTC', 'YYYY-MM-DD') $$;
@@ -269,9 +273,9 @@ SELECT is(pg_temp.q('browser:"Mobile Safari"'), ARRAY['a3'], 'browser:"Mobile Sa
 SELECT is(pg_temp.q('browser:"Mobile*"'), ARRAY['a3'], 'browser:"Mobile*" (quoted wildcard)');
 SELECT is(pg_temp.q('tags[browser]:Firefox'), ARRAY['a1'], 'tags[browser]:Firefox');
 SELECT is(pg_temp.q('browser:firefox'), '{}', 'tag values are case-sensitive');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'nosuchtag:x')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('nosuchtag:x', '22023',
                  'unknown search key "nosuchtag"', 'a key that is neither a field nor a tag of the project is an error');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'has:nosuchtag')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('has:nosuchtag', '22023',
                  'unknown search key "nosuchtag"', 'has: with a name that is neither a field nor a tag is an error');
 SELECT is((SELECT count(*)::int FROM triage.search(ARRAY[pg_temp.pid('s12'), 999999]::bigint[], 'browser:Firefox')), 1,
           'a tag key known in one of the projects searched is enough');
@@ -385,41 +389,41 @@ SELECT throws_ok($$SELECT * FROM triage.search(NULL::bigint, '')$$, '22004', 'pr
 
 -- ---------------------------------------------------------------------------------------------
 -- Errors.
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'status:resolved')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('status:resolved', '22023',
                  'unsupported search key: "status" in "status:resolved"', 'unsupported key status: (22023, names the term)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'bookmarks:me')$$, pg_temp.pid('s12')), '22023', NULL, 'unsupported key bookmarks:');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '%s:x')$$, pg_temp.pid('s12'), repeat('k', 201)), '22023', NULL, 'unknown key that can be no tag (too long)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'has:bad/name')$$, pg_temp.pid('s12')), '22023', NULL, 'has: with a name that can be no tag');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'title:"abc')$$, pg_temp.pid('s12')), '42601',
+SELECT pg_temp.search_fails('bookmarks:me', '22023', NULL, 'unsupported key bookmarks:');
+SELECT pg_temp.search_fails(repeat('k', 201) || ':x', '22023', NULL, 'unknown key that can be no tag (too long)');
+SELECT pg_temp.search_fails('has:bad/name', '22023', NULL, 'has: with a name that can be no tag');
+SELECT pg_temp.search_fails('title:"abc', '42601',
                  'unterminated quoted string in "title:"abc"', 'unterminated quote (42601)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '"abc')$$, pg_temp.pid('s12')), '42601', NULL, 'unterminated quoted free text');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:[error, warning')$$, pg_temp.pid('s12')), '42601',
+SELECT pg_temp.search_fails('"abc', '42601', NULL, 'unterminated quoted free text');
+SELECT pg_temp.search_fails('level:[error, warning', '42601',
                  'unterminated list in "level:[error, warning"', 'unterminated list (42601)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:[error warning]')$$, pg_temp.pid('s12')), '42601', NULL, 'list without commas');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'environment:"a"b')$$, pg_temp.pid('s12')), '42601', NULL, 'text after a closing quote');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'is:bogus')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('level:[error warning]', '42601', NULL, 'list without commas');
+SELECT pg_temp.search_fails('environment:"a"b', '42601', NULL, 'text after a closing quote');
+SELECT pg_temp.search_fails('is:bogus', '22023',
                  'invalid value for is: "bogus" in "is:bogus"', 'bad is: value (22023)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'is:[new,resolved]')$$, pg_temp.pid('s12')), '22023', NULL, 'is: list mixing status and substatus');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:bogus')$$, pg_temp.pid('s12')), '22023', NULL, 'bad level');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'issue.priority:urgent')$$, pg_temp.pid('s12')), '22023', NULL, 'bad priority');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:>error')$$, pg_temp.pid('s12')), '22023', NULL, 'an operator on level');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'times_seen:>abc')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('is:[new,resolved]', '22023', NULL, 'is: list mixing status and substatus');
+SELECT pg_temp.search_fails('level:bogus', '22023', NULL, 'bad level');
+SELECT pg_temp.search_fails('issue.priority:urgent', '22023', NULL, 'bad priority');
+SELECT pg_temp.search_fails('level:>error', '22023', NULL, 'an operator on level');
+SELECT pg_temp.search_fails('times_seen:>abc', '22023',
                  'invalid value for times_seen: "abc" in "times_seen:>abc"', 'bad number (22023)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'times_seen:-1')$$, pg_temp.pid('s12')), '22023', NULL, 'negative number');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'times_seen:99999999999999999999')$$, pg_temp.pid('s12')), '22023', NULL, 'number out of range');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'first_seen:2024-02-30')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('times_seen:-1', '22023', NULL, 'negative number');
+SELECT pg_temp.search_fails('times_seen:99999999999999999999', '22023', NULL, 'number out of range');
+SELECT pg_temp.search_fails('first_seen:2024-02-30', '22023',
                  'invalid value for first_seen: "2024-02-30" in "first_seen:2024-02-30"', 'bad date (22023)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'last_seen:-24x')$$, pg_temp.pid('s12')), '22023', NULL, 'bad relative date unit');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'first_seen:>-24h')$$, pg_temp.pid('s12')), '22023', NULL, 'a relative date with an operator');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'first_seen:2024-01-01T25:00:00')$$, pg_temp.pid('s12')), '22023', NULL, 'bad time of day');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:error AND level:fatal')$$, pg_temp.pid('s12')), '22023',
+SELECT pg_temp.search_fails('last_seen:-24x', '22023', NULL, 'bad relative date unit');
+SELECT pg_temp.search_fails('first_seen:>-24h', '22023', NULL, 'a relative date with an operator');
+SELECT pg_temp.search_fails('first_seen:2024-01-01T25:00:00', '22023', NULL, 'bad time of day');
+SELECT pg_temp.search_fails('level:error AND level:fatal', '22023',
                  'boolean operators are not supported in issue search: "AND"', 'AND (22023)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:error OR level:fatal')$$, pg_temp.pid('s12')), '22023', NULL, 'OR (22023)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'level:""')$$, pg_temp.pid('s12')), '22023', NULL, 'an empty value');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '!alpha')$$, pg_temp.pid('s12')), '22023', NULL, 'negated free text');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, 'has:[release,environment]')$$, pg_temp.pid('s12')), '22023', NULL, 'a list for has:');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '%s')$$, pg_temp.pid('s12'), repeat('x ', 101)), '54000', NULL, 'more than 100 terms (54000)');
-SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '%s')$$, pg_temp.pid('s12'), repeat('x', 8193)), '54000', NULL, 'a query over 8192 bytes (54000)');
+SELECT pg_temp.search_fails('level:error OR level:fatal', '22023', NULL, 'OR (22023)');
+SELECT pg_temp.search_fails('level:""', '22023', NULL, 'an empty value');
+SELECT pg_temp.search_fails('!alpha', '22023', NULL, 'negated free text');
+SELECT pg_temp.search_fails('has:[release,environment]', '22023', NULL, 'a list for has:');
+SELECT pg_temp.search_fails(repeat('x ', 101), '54000', NULL, 'more than 100 terms (54000)');
+SELECT pg_temp.search_fails(repeat('x', 8193), '54000', NULL, 'a query over 8192 bytes (54000)');
 SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '', 'random')$$, pg_temp.pid('s12')), '22023', 'unknown sort "random"', 'unknown sort (22023)');
 SELECT throws_ok(format($$SELECT * FROM triage.search(%s, '', 'date', 25, 'garbage')$$, pg_temp.pid('s12')), '22023',
                  'invalid cursor "garbage"', 'malformed cursor (22023)');

@@ -46,7 +46,8 @@ namespace {
 struct GroupColumns {
 	Oid relid = InvalidOid;
 	uint64_t generation = 0;
-	bool usable = false; // every column found has the type this update writes
+	bool usable = false; // every column found has the type this update writes, and the primary
+	                     // key is (project_id, id)
 	int project_id = 0, id = 0, times_seen = 0, first_seen = 0, last_seen = 0, level = 0, culprit = 0, message = 0,
 	    title = 0, data = 0;
 	int users_seen = 0, user_sketch = 0, user_sketch_recent = 0;
@@ -94,7 +95,14 @@ const GroupColumns &group_columns(Relation rel, uint64_t generation) {
 	c.times_seen_bucket = typed("times_seen_bucket", INT4OID);
 	c.users_seen_bucket = typed("users_seen_bucket", INT4OID);
 	c.level_type = TupleDescAttr(desc, c.level - 1)->atttypid;
-	c.usable = types_ok && get_typtype(c.level_type) == TYPTYPE_ENUM &&
+	bool key_ok = false;
+	if (Oid pkey_oid = RelationGetPrimaryKeyIndex(rel); pkey_oid != InvalidOid) {
+		Relation pkey = index_open(pkey_oid, AccessShareLock);
+		const int2vector &keys = pkey->rd_index->indkey;
+		key_ok = pkey->rd_index->indnkeyatts == 2 && keys.values[0] == c.project_id && keys.values[1] == c.id;
+		index_close(pkey, NoLock);
+	}
+	c.usable = types_ok && key_ok && get_typtype(c.level_type) == TYPTYPE_ENUM &&
 	           (c.users_seen_bucket == 0 || c.users_seen != 0);
 	c.relid = RelationGetRelid(rel);
 	c.generation = generation;
@@ -104,7 +112,7 @@ const GroupColumns &group_columns(Relation rel, uint64_t generation) {
 // Whether an UPDATE of these columns would run nothing that this path leaves out (inside
 // pg_guarded): only our own trigger (it reacts to columns never written here), only our CHECK (on
 // status and substatus, never written here), only our generated columns (computed here), no rule,
-// no row-level security, a primary key on (project_id, id), and the privileges the UPDATE needs.
+// no row-level security, usable columns (group_columns), and the privileges the UPDATE needs.
 bool direct_update_allowed(Relation rel, const GroupColumns &c) {
 	if (!c.usable)
 		return false;
@@ -127,15 +135,6 @@ bool direct_update_allowed(Relation rel, const GroupColumns &c) {
 				return false;
 		}
 	}
-	Oid pkey_oid = RelationGetPrimaryKeyIndex(rel);
-	if (pkey_oid == InvalidOid)
-		return false;
-	Relation pkey = index_open(pkey_oid, AccessShareLock);
-	const int2vector &keys = pkey->rd_index->indkey;
-	bool key_ok = pkey->rd_index->indnkeyatts == 2 && keys.values[0] == c.project_id && keys.values[1] == c.id;
-	index_close(pkey, NoLock);
-	if (!key_ok)
-		return false;
 	constexpr AclMode wanted = ACL_SELECT | ACL_UPDATE;
 	return pg_class_aclmask(RelationGetRelid(rel), GetUserId(), wanted, ACLMASK_ALL) == wanted;
 }

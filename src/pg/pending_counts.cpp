@@ -24,6 +24,9 @@ namespace triage_pg {
 
 namespace {
 
+// The latest-event fields of an issue whose events bring none (the statement created it).
+const LatestFields kNoLatest{"error", "", "", "", "{}"};
+
 // The issue rows of a multi-issue fold are locked first, in (project_id, id) order: the UPDATE's
 // join may visit them in any order (heap order, which differs between sessions as rows move).
 KeptPlan lock_groups{"SELECT 1 FROM triage.groups WHERE id = ANY ($1::pg_catalog.int8[]) "
@@ -136,8 +139,7 @@ bool fold_one_with_sql(const IssueRowChange &change) {
 			args.bytea(*change.user_delta);
 		return spi_execute(users ? fold_one_counts_users : fold_one_counts, args).rows() == 1;
 	}
-	LatestFields none{"error", "", "", "", "{}"};
-	const LatestFields &l = change.latest ? *change.latest : none;
+	const LatestFields &l = change.latest ? *change.latest : kNoLatest;
 	args.boolean(change.latest != nullptr).text(l.level).text(l.culprit).text(l.message).text(l.title).jsonb(l.data_json);
 	if (users)
 		args.bytea(*change.user_delta);
@@ -214,8 +216,7 @@ std::set<std::pair<int64_t, int64_t>> PendingCounts::fold() {
 		firsts.push_back(TimestampTzGetDatum(g.first_seen));
 		lasts.push_back(TimestampTzGetDatum(g.last_seen));
 		has_latest.push_back(BoolGetDatum(g.latest.has_value()));
-		LatestFields none{"error", "", "", "", "{}"};
-		const LatestFields &l = g.latest ? *g.latest : none;
+		const LatestFields &l = g.latest ? *g.latest : kNoLatest;
 		levels.push_back(l.level);
 		culprits.push_back(l.culprit);
 		messages.push_back(l.message);

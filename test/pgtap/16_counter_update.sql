@@ -6,7 +6,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pg_triage;
 CREATE EXTENSION IF NOT EXISTS amcheck;
 SET LOCAL client_min_messages = warning;
-SELECT plan(22);
+SELECT plan(23);
 
 \ir helpers/save_path.sql
 
@@ -92,6 +92,13 @@ ALTER TABLE triage.groups ADD CONSTRAINT rows_test_cap CHECK (times_seen <= 60) 
 SELECT throws_ok($$SELECT pg_temp.send('issue 2', 0, 'u1') FROM generate_series(1, 20)$$, '23514', NULL,
                  'a user constraint on triage.groups is checked by the counter update');
 ALTER TABLE triage.groups DROP CONSTRAINT rows_test_cap;
+
+-- A column whose type was changed: the update leaves it to the UPDATE (which here fails: the
+-- issue functions take jsonb) instead of writing a jsonb value into a json column.
+ALTER TABLE triage.groups ALTER COLUMN data DROP DEFAULT, ALTER COLUMN data TYPE json USING data::json;
+SELECT throws_ok($$SELECT pg_temp.send('issue 2', 0, 'u1', 7)$$, '42883', NULL,
+                 'a changed column type sends the counter update to the SQL UPDATE');
+ALTER TABLE triage.groups ALTER COLUMN data TYPE jsonb USING data::jsonb, ALTER COLUMN data SET DEFAULT '{}';
 
 -- Without UPDATE privilege on triage.groups, an event of an existing issue is refused (as the
 -- UPDATE refuses it), and nothing of it is written.
